@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages lowp needs. Usage: .ci/deps.sh [core|test|cross|all]
+#   core  : compiler, CMake, Eigen, xsimd (enough for the example)
+#   test  : core + GoogleTest, Google Benchmark, gemmlowp headers (the test oracle)
+#   cross : aarch64 cross compiler and qemu-user for the ARM tests
+#   all   : everything above
+# Idempotent: packages already present are skipped without touching the network.
+set -euo pipefail
+what=${1:-all}
+core=(g++ cmake make pkg-config libeigen3-dev libxsimd-dev)
+test=(googletest libgtest-dev libgmock-dev libbenchmark-dev libgemmlowp-dev)
+cross=(g++-aarch64-linux-gnu qemu-user)
+case "$what" in
+  core) pkgs=("${core[@]}") ;;
+  test) pkgs=("${core[@]}" "${test[@]}") ;;
+  cross) pkgs=("${cross[@]}") ;;
+  all) pkgs=("${core[@]}" "${test[@]}" "${cross[@]}") ;;
+  *) echo "usage: $0 [core|test|cross|all]" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "lowp: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,79 @@
+// lowp/core/matrix_view.hpp: a non-owning 2-d strided view, the currency of the GEMM.
+//
+// Element (r, c) lives at data[r * row_stride + c * col_stride] (strides in elements).
+// Row-major with leading dimension ld: row_stride = ld, col_stride = 1.
+// Column-major with leading dimension ld: row_stride = 1, col_stride = ld.
+// Eigen matrices and maps convert through lowp::view(...) without copying.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <Eigen/Core>
+
+#include "lowp/core/error.hpp"
+
+namespace lowp {
+
+template <typename T>
+struct MatrixView {
+  T* data = nullptr;
+  std::ptrdiff_t rows = 0;
+  std::ptrdiff_t cols = 0;
+  std::ptrdiff_t row_stride = 0;
+  std::ptrdiff_t col_stride = 1;
+
+  constexpr T& operator()(std::ptrdiff_t r, std::ptrdiff_t c) const {
+    return data[r * row_stride + c * col_stride];
+  }
+  constexpr bool is_row_major_contiguous() const { return col_stride == 1; }
+  constexpr bool is_col_major_contiguous() const { return row_stride == 1; }
+  // A view of the same elements with rows and columns swapped (no copy).
+  constexpr MatrixView transposed() const { return {data, cols, rows, col_stride, row_stride}; }
+  constexpr MatrixView block(std::ptrdiff_t r0, std::ptrdiff_t c0, std::ptrdiff_t nr,
+                             std::ptrdiff_t nc) const {
+    return {data + r0 * row_stride + c0 * col_stride, nr, nc, row_stride, col_stride};
+  }
+  // Implicit conversion T -> const T, as for pointers.
+  template <typename U = T, typename = std::enable_if_t<!std::is_const<U>::value>>
+  constexpr operator MatrixView<const U>() const {
+    return {data, rows, cols, row_stride, col_stride};
+  }
+};
+
+template <typename T>
+constexpr MatrixView<T> row_major(T* data, std::ptrdiff_t rows, std::ptrdiff_t cols,
+                                  std::ptrdiff_t ld = -1) {
+  return {data, rows, cols, ld < 0 ? cols : ld, 1};
+}
+template <typename T>
+constexpr MatrixView<T> col_major(T* data, std::ptrdiff_t rows, std::ptrdiff_t cols,
+                                  std::ptrdiff_t ld = -1) {
+  return {data, rows, cols, 1, ld < 0 ? rows : ld};
+}
+
+// Views of Eigen dense objects (Matrix, Map, Ref, Block): strides are taken
+// from Eigen, so blocks and maps with outer strides work without copies.
+template <typename Derived>
+auto view(Eigen::PlainObjectBase<Derived>& m) {
+  using T = typename Derived::Scalar;
+  return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
+}
+template <typename Derived>
+auto view(const Eigen::PlainObjectBase<Derived>& m) {
+  using T = const typename Derived::Scalar;
+  return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
+}
+template <typename PlainType, int Options, typename StrideType>
+auto view(const Eigen::Map<PlainType, Options, StrideType>& m) {
+  using T = std::remove_pointer_t<decltype(m.data())>;
+  return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
+}
+template <typename PlainType, int Options, typename StrideType>
+auto view(const Eigen::Ref<PlainType, Options, StrideType>& m) {
+  using T = std::remove_pointer_t<decltype(m.data())>;
+  return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
+}
+
+}  // namespace lowp
