@@ -11,5 +11,7 @@
 #include "lowp/fixedpoint/fixedpoint.hpp"
 #include "lowp/fixedpoint/requantize.hpp"
 
+#include "lowp/gemm/output_stage.hpp"
 #include "lowp/gemm/params.hpp"
+#include "lowp/gemm/reference.hpp"
 #include "lowp/quantize/params.hpp"

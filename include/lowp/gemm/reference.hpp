@@ -1,0 +1,101 @@
+// lowp/gemm/reference.hpp: THE reference quantized GEMM.
+//
+//   C[m, n] = out( sum_k (A[m, k] - za) * (B[k, n] - zb[n]) + bias[n] )
+//
+// A direct transcription of the definition in params.hpp, with the sum formed
+// in int64 and checked. Slow on purpose: it is the oracle every backend is
+// differentially tested against, so it must be obviously right.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <type_traits>
+
+#include "lowp/core/error.hpp"
+#include "lowp/core/matrix_view.hpp"
+#include "lowp/gemm/output_stage.hpp"
+#include "lowp/gemm/params.hpp"
+
+namespace lowp {
+
+template <typename T>
+struct is_gemm_input : std::bool_constant<std::is_same<T, std::int8_t>::value ||
+                                          std::is_same<T, std::uint8_t>::value> {};
+
+// Largest |x - z| over all codes x of type T.
+template <typename T>
+constexpr std::int64_t max_abs_centered(std::int32_t z) {
+  const std::int64_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+  return std::max(std::llabs(lo - z), std::llabs(hi - z));
+}
+
+// The largest K for which every partial sum of (a - za)(b - zb) terms, plus any
+// int32 bias of magnitude <= max_abs_bias, fits in int32, for the given zero
+// points (the worst case over all operand values, e.g. 255 * 128 per term for
+// uint8 activations with za = 0 and int8 weights with zb = 0: K <= 65793).
+template <typename TA, typename TB>
+std::int64_t gemm_max_k(std::int32_t za, const ChannelValues<std::int32_t>& zb, std::size_t n,
+                        std::int64_t max_abs_bias = 0) {
+  std::int64_t worst_b = 0;
+  for (std::size_t j = 0; j < (zb.per_channel() ? n : 1); ++j)
+    worst_b = std::max(worst_b, max_abs_centered<TB>(zb[j]));
+  const std::int64_t term = max_abs_centered<TA>(za) * worst_b;
+  const std::int64_t room = std::numeric_limits<std::int32_t>::max() - max_abs_bias;
+  if (room < 0) return 0;
+  return term == 0 ? std::numeric_limits<std::int64_t>::max() : room / term;
+}
+
+// Validates shapes, zero points and the accumulator bound shared by every GEMM entry point.
+template <typename TA, typename TB, typename TC>
+void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const TB>& b,
+                          const MatrixView<TC>& c, const GemmZeroPoints& zp, const OutputStage& out) {
+  static_assert(is_gemm_input<TA>::value, "GEMM activations (A) must be int8 or uint8");
+  static_assert(is_gemm_input<TB>::value, "GEMM weights (B) must be int8 or uint8");
+  static_assert(is_gemm_output<TC>::value, "GEMM output must be int8, uint8, int16, int32 or float");
+  LOWP_CHECK(a.rows >= 0 && a.cols >= 0 && b.cols >= 0, "gemm: negative dimension");
+  LOWP_CHECK(a.cols == b.rows, "gemm: A is ", a.rows, "x", a.cols, " but B is ", b.rows, "x", b.cols,
+             " (inner dimensions differ)");
+  LOWP_CHECK(c.rows == a.rows && c.cols == b.cols, "gemm: C is ", c.rows, "x", c.cols, ", expected ",
+             a.rows, "x", b.cols);
+  const auto n = static_cast<std::size_t>(b.cols);
+  zp.b.check_channels(n, "gemm: weight zero point");
+  out.multiplier.check_channels(n, "gemm: multiplier");
+  out.shift.check_channels(n, "gemm: shift");
+  out.real.check_channels(n, "gemm: real multiplier");
+  LOWP_CHECK(zp.a >= std::numeric_limits<TA>::min() && zp.a <= std::numeric_limits<TA>::max(),
+             "gemm: activation zero point ", zp.a, " outside the range of the activation type");
+  for (std::size_t j = 0; j < zp.b.size(); ++j)
+    LOWP_CHECK(zp.b[j] >= std::numeric_limits<TB>::min() && zp.b[j] <= std::numeric_limits<TB>::max(),
+               "gemm: weight zero point ", zp.b[j], " outside the range of the weight type");
+  std::int64_t max_bias = 0;
+  if (out.bias)
+    for (std::size_t j = 0; j < n; ++j) max_bias = std::max<std::int64_t>(max_bias, std::llabs(out.bias[j]));
+  const std::int64_t max_k = gemm_max_k<TA, TB>(zp.a, zp.b, n, max_bias);
+  LOWP_CHECK(a.cols <= max_k, "gemm: K = ", a.cols, " exceeds ", max_k,
+             ", the largest depth whose worst-case int32 accumulator cannot overflow for these zero points"
+             " and bias; split the reduction");
+  for (std::size_t j = 0; j < n; ++j)
+    LOWP_CHECK(out.shift[j] >= -31 && out.shift[j] <= 30, "gemm: shift ", out.shift[j],
+               " outside [-31, 30]");
+}
+
+// A and B may be views of const or mutable elements.
+template <typename Policy, typename TA, typename TB, typename TC>
+void reference_gemm(MatrixView<TA> a_view, MatrixView<TB> b_view, MatrixView<TC> c,
+                    const GemmZeroPoints& zp, const OutputStage& out) {
+  const MatrixView<const std::remove_const_t<TA>> a = a_view;
+  const MatrixView<const std::remove_const_t<TB>> b = b_view;
+  check_gemm_arguments(a, b, c, zp, out);
+  for (std::ptrdiff_t i = 0; i < a.rows; ++i) {
+    for (std::ptrdiff_t j = 0; j < b.cols; ++j) {
+      std::int64_t acc = out.bias ? out.bias[j] : 0;
+      const std::int64_t zb = zp.b[static_cast<std::size_t>(j)];
+      for (std::ptrdiff_t k = 0; k < a.cols; ++k)
+        acc += (static_cast<std::int64_t>(a(i, k)) - zp.a) * (static_cast<std::int64_t>(b(k, j)) - zb);
+      c(i, j) = apply_output_stage<Policy, TC>(static_cast<std::int32_t>(acc), static_cast<std::size_t>(j), out);
+    }
+  }
+}
+
+}  // namespace lowp
