@@ -43,6 +43,12 @@ TEST(MatrixView, EigenMatricesMapsAndBlocksAreViewedInPlace) {
   Eigen::Map<Eigen::MatrixXi, 0, Eigen::OuterStride<>> m(cm.data() + 1, 2, 5, Eigen::OuterStride<>(3));
   auto vm = lowp::view(m);
   EXPECT_EQ(vm(1, 4), cm(2, 4));
+  // A writable Map gives a writable view (usable as a GEMM output), a const Map a read-only one.
+  static_assert(std::is_same<decltype(vm), lowp::MatrixView<int>>::value, "writable map");
+  vm(0, 0) = -7;
+  EXPECT_EQ(cm(1, 0), -7);
+  Eigen::Map<const Eigen::MatrixXi> cmap(cm.data(), 3, 5);
+  static_assert(std::is_same<decltype(lowp::view(cmap)), lowp::MatrixView<const int>>::value, "const map");
 }
 
 TEST(TensorView, IteratesInCOrderAndReportsTheChannelAlongAnyAxis) {

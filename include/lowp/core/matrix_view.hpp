@@ -65,13 +65,16 @@ auto view(const Eigen::PlainObjectBase<Derived>& m) {
   using T = const typename Derived::Scalar;
   return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
 }
+// Maps and Refs are taken by value (they are pointer-sized handles), so a
+// writable Map<MatrixXi> gives a writable view even when passed as a temporary,
+// and a Map<const MatrixXi> gives a read-only one.
 template <typename PlainType, int Options, typename StrideType>
-auto view(const Eigen::Map<PlainType, Options, StrideType>& m) {
+auto view(Eigen::Map<PlainType, Options, StrideType> m) {
   using T = std::remove_pointer_t<decltype(m.data())>;
   return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
 }
 template <typename PlainType, int Options, typename StrideType>
-auto view(const Eigen::Ref<PlainType, Options, StrideType>& m) {
+auto view(Eigen::Ref<PlainType, Options, StrideType> m) {
   using T = std::remove_pointer_t<decltype(m.data())>;
   return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
 }
