@@ -131,8 +131,9 @@ void check_bound(TA a_value, TB b_value, std::int32_t za, std::int32_t zb, std::
                                                      lowp::row_major(&c_sums, 1, 1), zp, out);
   EXPECT_EQ(c_direct, term * max_k);
   EXPECT_EQ(c_sums, term * max_k);
-  if (std::llabs(term) == lowp::max_abs_centered<TA>(za) * lowp::max_abs_centered<TB>(zb))  // worst term: tight
+  if (std::llabs(term) == lowp::max_abs_centered<TA>(za) * lowp::max_abs_centered<TB>(zb)) {  // worst term: tight
     EXPECT_GT(std::llabs(term * (max_k + 1)), std::int64_t{std::numeric_limits<std::int32_t>::max()});
+  }
   EXPECT_THROW(lowp::reference_gemm<lowp::SingleRounding>(lowp::row_major(a.data(), 1, max_k + 1),
                                                           lowp::col_major(b.data(), max_k + 1, 1),
                                                           lowp::row_major(&c_direct, 1, 1), zp, out),
