@@ -73,12 +73,12 @@ TEST(Entropy, DivergenceMatchesAHandComputation) {
   ASSERT_EQ(h.bin_width(), 1.0);
   KlOptions o;
   o.quantized_bins = 2;
-  // Threshold 4 bins, 2 levels of 2 bins: P = [4, 0, 2, 2 + 2 outliers] / 10,
+  // Threshold 3.5 keeps 4 bins (up to the one holding it); 2 levels of 2 bins: P = [4, 0, 2, 2 + 2 outliers] / 10,
   // Q = [4, 0 (empty in P), 2, 2] / 8, KL = 0.6 ln 0.8 + 0.4 ln 1.6.
   const double expect = 0.6 * std::log(0.8) + 0.4 * std::log(1.6);
-  EXPECT_NEAR(kl_divergence_at(h, 4.0, QuantRange{}, o), expect, 1e-12);
+  EXPECT_NEAR(kl_divergence_at(h, 3.5, QuantRange{}, o), expect, 1e-12);
   o.smoothing = true;
-  EXPECT_NE(kl_divergence_at(h, 4.0, QuantRange{}, o), expect);
+  EXPECT_NE(kl_divergence_at(h, 3.5, QuantRange{}, o), expect);
 }
 
 // The prefix-sum search equals the naive algorithm, for every preset and option combination.

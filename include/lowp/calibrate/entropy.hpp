@@ -282,14 +282,16 @@ inline KlResult kl_search(const Histogram& hist, QuantRange q, const KlOptions& 
 }
 
 // KL(P || Q) of the quantization that clips |x| at `amax` (the quantity the search minimizes),
-// on the |x| histogram with L levels; proportional groups when fewer than L bins are kept.
+// on the |x| histogram with L levels: the candidate keeps the bins up to the one holding amax.
+// Proportional groups when fewer than L bins are kept. Reports (lowp-calib) pass smoothing = true
+// so that the value is finite for any threshold.
 inline double kl_divergence_at(const Histogram& hist, double amax, QuantRange q, KlOptions o = {}) {
   hist.require_data("kl_divergence_at");
   o.source = KlOptions::Source::abs_values;
   const detail::KlLine line = detail::make_kl_line(hist, o, q);
   const detail::KlPrefix pf(line.h);
-  const std::size_t n = line.h.size();
-  std::size_t i = static_cast<std::size_t>(std::ceil(amax / hist.bin_width() - 1e-9));
+  const std::size_t n = std::max<std::size_t>(line.max_side, 2);
+  std::size_t i = static_cast<std::size_t>(std::max(0.0, std::floor(amax / hist.bin_width()))) + 1;
   i = std::min(std::max<std::size_t>(i, 2), n);
   if (i < static_cast<std::size_t>(line.levels)) o.grouping = KlOptions::Grouping::proportional;
   return pf.divergence(detail::kl_slice(line, pf, i), static_cast<std::size_t>(line.levels), o, line.total);
