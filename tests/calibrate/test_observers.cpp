@@ -51,6 +51,12 @@ std::vector<Golden> load_golden() {
   return out;
 }
 
+static_assert(is_calibrator<MinMaxCalibrator>::value && is_calibrator<MovingAverageMinMaxCalibrator>::value &&
+                  is_calibrator<PercentileCalibrator>::value && is_calibrator<EntropyCalibrator>::value &&
+                  is_calibrator<MseCalibrator>::value && is_calibrator<AciqCalibrator>::value,
+              "every calibrator models the interface of calibrator.hpp");
+static_assert(!is_calibrator<int>::value && !is_calibrator<Histogram>::value, "the trait rejects non-calibrators");
+
 const QuantRange kQuint8{0, 255};
 const QuantRange kQint8{-128, 127};
 

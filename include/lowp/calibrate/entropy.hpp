@@ -290,6 +290,16 @@ inline double kl_threshold(const KlOptions& o, std::size_t i, double w) {
   return (static_cast<double>(i) + (o.threshold == KlOptions::Threshold::bin_centre ? 0.5 : 0.0)) * w;
 }
 
+// Keeps candidate i if its divergence beats the best so far (first or last argmin).
+inline void consider(KlResult& best, double d, std::size_t i, const KlOptions& o, double w) {
+  const bool better = o.argmin == KlOptions::ArgMin::first ? d < best.divergence : d <= best.divergence;
+  if (std::isfinite(d) && better) {
+    best.divergence = d;
+    best.bins = i;
+    best.threshold = kl_threshold(o, i, w);
+  }
+}
+
 }  // namespace detail
 
 // The fast search: O(L) per candidate.
@@ -315,12 +325,7 @@ inline KlResult kl_search(const Histogram& hist, QuantRange q, const KlOptions& 
     } else {
       d = pf.divergence(detail::kl_slice(line, pf, i), L, o, line.total);
     }
-    const bool better = o.argmin == KlOptions::ArgMin::first ? d < best.divergence : d <= best.divergence;
-    if (std::isfinite(d) && better) {
-      best.divergence = d;
-      best.bins = i;
-      best.threshold = detail::kl_threshold(o, i, hist.bin_width());
-    }
+    detail::consider(best, d, i, o, hist.bin_width());
   }
   return best;
 }
@@ -395,12 +400,7 @@ inline KlResult search(const Histogram& hist, QuantRange q, const KlOptions& o =
   best.threshold = hist.amax();
   for (std::size_t i = line.start; i <= line.max_side; ++i) {
     const double d = divergence(line.h, detail::kl_slice(line, pf, i), static_cast<std::size_t>(line.levels), o);
-    const bool better = o.argmin == KlOptions::ArgMin::first ? d < best.divergence : d <= best.divergence;
-    if (std::isfinite(d) && better) {
-      best.divergence = d;
-      best.bins = i;
-      best.threshold = detail::kl_threshold(o, i, hist.bin_width());
-    }
+    detail::consider(best, d, i, o, hist.bin_width());
   }
   return best;
 }
