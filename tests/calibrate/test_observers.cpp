@@ -1,5 +1,6 @@
 // Calibrator interface: PyTorch golden equality of the min-max family, every way of feeding a
 // batch, shard merging (exact), serialization round trips and malformed blobs, bad input.
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -120,6 +121,11 @@ TEST(Observe, PointerVectorStridedViewAndEigenAgree) {
   e.observe(m.transpose() * 1.0f);                    // ... and an expression
   e.observe(m.block(0, 0, 20, 30));
   EXPECT_EQ(a.histogram().signed_counts(), b.histogram().signed_counts());
+  std::array<float, 3> arr = {1.0f, -2.0f, 0.5f};
+  MinMaxCalibrator from_array;
+  from_array.observe(arr);  // any contiguous float range
+  EXPECT_EQ(from_array.min(), -2.0f);
+  EXPECT_EQ(from_array.count(), 3u);
   EXPECT_EQ(a.histogram().signed_counts(), c.histogram().signed_counts());
   EXPECT_EQ(d.histogram().signed_counts(), e.histogram().signed_counts());
   EXPECT_EQ(d.count(), 2 * x.size());
