@@ -177,6 +177,26 @@ TEST(Merge, ShardsEqualOnePassExactlyForEveryMethod) {
   EXPECT_EQ(direct.signed_counts(), h2.signed_counts());
 }
 
+// Values exactly at a power of two (the histogram's range) stay exact through re-binning.
+TEST(Merge, PowerOfTwoValuesRebinExactly) {
+  const std::vector<float> small = {1.0f, -1.0f, 0.5f, 0.25f, -0.125f, 0.0f, 1.0f};
+  const std::vector<float> big = {8.0f, -4.0f, 2.0f, 3.0f, -6.5f};
+  Histogram grown(16), direct(16);
+  grown.observe(small.data(), small.size());
+  EXPECT_EQ(grown.exponent(), 0);  // R = 1 = max|x|: 1.0 sits in the last bin
+  EXPECT_EQ(grown.signed_counts()[31], 2u);
+  grown.observe(big.data(), big.size());
+  direct.observe(big.data(), big.size());
+  direct.observe(small.data(), small.size());
+  EXPECT_EQ(grown.exponent(), 3);
+  EXPECT_EQ(grown.signed_counts(), direct.signed_counts());
+  Histogram a(16), b(16);
+  a.observe(small.data(), small.size());
+  b.observe(big.data(), big.size());
+  a.merge(b);
+  EXPECT_EQ(a.signed_counts(), direct.signed_counts());
+}
+
 template <typename C>
 void expect_roundtrip(const C& c, const std::vector<std::uint8_t>& blob, bool symmetric) {
   const QuantRange q = quant_range_for_bits(8, symmetric);

@@ -3,12 +3,12 @@
 //
 // Layout: 2*B bins over [-R, R] (B = bins per side, 2048 by default), symmetric around zero, so
 // the histogram of |x| is the exact fold  abs[k] = pos[k] + neg[k]. The half-range R is always a
-// power of two, R = 2^e >= max|x|, and bin k of a side covers [k*w, (k+1)*w) with w = R / B
-// (the last bin also holds R itself). Zero is counted on the positive side.
+// power of two, R = 2^e >= max|x|, and bin k of a side covers |x| in (k*w, (k+1)*w] with
+// w = R / B (right-closed, so R itself is in the last bin); zero is in bin 0 of the positive side.
 //
 // Why a power of two: when a batch exceeds R, R grows by a factor 2^k and each new bin is
 // exactly the union of 2^k old bins (new index = old index >> k), so re-binning never loses or
-// smears a count. Because |x| * B / 2^e is computed exactly in double, binning a value directly
+// smears a count. Because |x| * B / 2^e is computed exactly, binning a value directly
 // at the final R gives the same bin as binning it early and re-binning later: the histogram is
 // a function of the observed multiset only, whatever the batch order or sharding. merge() is
 // therefore exact (stronger than the "within one bin" that interpolating re-binning such as
@@ -105,9 +105,9 @@ class Histogram {
     const double m = mean();
     return std::sqrt(std::max(0.0, sumsq_ / static_cast<double>(count_) - m * m));
   }
-  // All 2B signed bins, from [-R, -R + w) up to [R - w, R].
+  // All 2B signed bins, from [-R, -R + w) up to (R - w, R].
   const std::vector<std::uint64_t>& signed_counts() const { return counts_; }
-  // Bin k = count of |x| in [k w, (k+1) w), k < B.
+  // Bin k = count of |x| in (k w, (k+1) w] (bin 0 also holds 0), k < B.
   std::vector<std::uint64_t> abs_counts() const {
     std::vector<std::uint64_t> a(static_cast<std::size_t>(bins_));
     for (int k = 0; k < bins_; ++k) a[k] = counts_[bins_ + k] + counts_[bins_ - 1 - k];
@@ -174,14 +174,19 @@ class Histogram {
   }
 
  private:
-  // Bin index of v: the exact floor(|v| B / 2^e) (a power-of-two scaling, exact in float when
-  // the scale is a normal float, else in double), clamped to the last bin, mapped to the side.
+  // Bin index of v: k = ceil(|v| B / 2^e) - 1 (0 for v = 0), computed exactly (a power-of-two
+  // scaling, exact in float when the scale is a normal float, else in double) and mapped to its
+  // side. Bins are right-closed so that |v| = R lands in bin B - 1 with no clamping, which keeps
+  // re-binning exact: ceil(ceil(y) / 2^k) = ceil(y / 2^k).
   template <typename S>
   static std::uint32_t bin_index(float v, S scale, std::uint32_t b) {
-    const S a = std::fabs(static_cast<S>(v)) * scale;
-    // a < b <= 2^20: the int32 conversion (cvttps2dq) is exact and vectorizes.
-    const std::uint32_t k = a < static_cast<S>(b) ? static_cast<std::uint32_t>(static_cast<std::int32_t>(a)) : b - 1;
-    return v >= 0.0f ? b + k : b - 1 - k;
+    const S a = std::fabs(static_cast<S>(v)) * scale;  // in [0, B]
+    // a <= B <= 2^20: the int32 conversion (cvttps2dq) is exact and vectorizes.
+    const std::int32_t t = static_cast<std::int32_t>(a);
+    std::int32_t k = t - (static_cast<S>(t) == a && t > 0 ? 1 : 0);
+    k = std::min(k, static_cast<std::int32_t>(b) - 1);
+    const std::uint32_t u = static_cast<std::uint32_t>(k);
+    return v >= 0.0f ? b + u : b - 1 - u;
   }
   template <typename S>
   static void compute_indices(const float* x, std::size_t n, S scale, std::uint32_t b, std::uint32_t* idx) {
