@@ -31,6 +31,7 @@
 // entropy_reference::search() is the naive algorithm, kept as the test oracle and benchmark peer.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -372,7 +373,9 @@ inline double kl_divergence_at(const Histogram& hist, double amax, QuantRange q,
   std::size_t i = static_cast<std::size_t>(std::max(0.0, std::floor(amax / hist.bin_width()))) + 1;
   i = std::min(std::max<std::size_t>(i, 2), n);
   if (i < static_cast<std::size_t>(line.levels)) o.grouping = KlOptions::Grouping::proportional;
-  return pf.divergence(detail::kl_slice(line, pf, i), static_cast<std::size_t>(line.levels), o, line.total);
+  // KL >= 0; the decomposed sum can round to a tiny negative number when P == Q.
+  return std::max(0.0, pf.divergence(detail::kl_slice(line, pf, i), static_cast<std::size_t>(line.levels), o,
+                                     line.total));
 }
 
 // The naive algorithm (explicit P and Q per candidate, O(bins) each): the oracle for tests and
