@@ -9,9 +9,12 @@
 #include "lowp/core/tensor_view.hpp"
 
 #include "lowp/fixedpoint/fixedpoint.hpp"
+#include "lowp/fixedpoint/quantize_multiplier.hpp"
 #include "lowp/fixedpoint/requantize.hpp"
 
+#include "lowp/gemm/output_scales.hpp"
 #include "lowp/gemm/output_stage.hpp"
 #include "lowp/gemm/params.hpp"
 #include "lowp/gemm/reference.hpp"
+#include "lowp/gemm/zero_point_correction.hpp"
 #include "lowp/quantize/params.hpp"

@@ -1,7 +1,9 @@
 // lowp/fixedpoint/fixedpoint.hpp: the two integer primitives of fixed-point
 // requantization, defined to be bit-exact with gemmlowp's fixedpoint.h
 // (SaturatingRoundingDoublingHighMul and RoundingDivideByPOT), which is what
-// TFLite's MultiplyByQuantizedMultiplier and ARM's SQRDMULH / SRSHL compute.
+// TFLite's MultiplyByQuantizedMultiplier computes. On ARM the first is exactly
+// SQRDMULH; the second is SRSHL (whose ties go toward +infinity) applied after
+// a saturating add of -1 to negative x, the fix-up TFLite's NEON code uses.
 //
 // No signed overflow anywhere: the products are formed in int64 and the only
 // case that does not fit (INT32_MIN * INT32_MIN) saturates explicitly.

@@ -2,20 +2,26 @@
 //
 //   C[m, n] = out( sum_k (A[m, k] - za) * (B[k, n] - zb[n]) + bias[n] )
 //
-// A direct transcription of the definition in params.hpp, with the sum formed
-// in int64 and checked. Slow on purpose: it is the oracle every backend is
-// differentially tested against, so it must be obviously right.
+// Implemented twice:
+//  - reference_gemm: a direct transcription of the definition in params.hpp,
+//    the sum formed in int64. Slow on purpose: it is the oracle every backend is
+//    differentially tested against, so it must be obviously right.
+//  - reference_gemm_by_sums: the same result through the row/column-sum
+//    decomposition of zero_point_correction.hpp in wrapping 32-bit arithmetic,
+//    exactly as a SIMD kernel computes it. Tests prove the two agree.
 #pragma once
 
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "lowp/core/error.hpp"
 #include "lowp/core/matrix_view.hpp"
 #include "lowp/gemm/output_stage.hpp"
 #include "lowp/gemm/params.hpp"
+#include "lowp/gemm/zero_point_correction.hpp"
 
 namespace lowp {
 
@@ -59,6 +65,8 @@ void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const 
   LOWP_CHECK(c.rows == a.rows && c.cols == b.cols, "gemm: C is ", c.rows, "x", c.cols, ", expected ",
              a.rows, "x", b.cols);
   const auto n = static_cast<std::size_t>(b.cols);
+  LOWP_CHECK(out.clamp_min <= out.clamp_max, "gemm: clamp_min ", out.clamp_min, " > clamp_max ",
+             out.clamp_max);
   zp.b.check_channels(n, "gemm: weight zero point");
   out.multiplier.check_channels(n, "gemm: multiplier");
   out.shift.check_channels(n, "gemm: shift");
@@ -94,6 +102,29 @@ void reference_gemm(MatrixView<TA> a_view, MatrixView<TB> b_view, MatrixView<TC>
       for (std::ptrdiff_t k = 0; k < a.cols; ++k)
         acc += (static_cast<std::int64_t>(a(i, k)) - zp.a) * (static_cast<std::int64_t>(b(k, j)) - zb);
       c(i, j) = apply_output_stage<Policy, TC>(static_cast<std::int32_t>(acc), static_cast<std::size_t>(j), out);
+    }
+  }
+}
+
+// The same GEMM through the zero-point decomposition, every operation modulo
+// 2^32 (zero_point_correction.hpp): dot - zb[n] rowsum[m] + column_offset[n].
+template <typename Policy, typename TA, typename TB, typename TC>
+void reference_gemm_by_sums(MatrixView<TA> a_view, MatrixView<TB> b_view, MatrixView<TC> c,
+                            const GemmZeroPoints& zp, const OutputStage& out) {
+  const MatrixView<const std::remove_const_t<TA>> a = a_view;
+  const MatrixView<const std::remove_const_t<TB>> b = b_view;
+  check_gemm_arguments(a, b, c, zp, out);
+  std::vector<std::int32_t> rowsum(static_cast<std::size_t>(a.rows)), offset(static_cast<std::size_t>(b.cols));
+  row_sums(a, rowsum.data());
+  column_sums(b, offset.data());
+  for (std::size_t j = 0; j < offset.size(); ++j)
+    offset[j] = column_offset(out.bias ? out.bias[j] : 0, offset[j], zp.a, zp.b[j], a.cols);
+  for (std::ptrdiff_t i = 0; i < a.rows; ++i) {
+    for (std::ptrdiff_t j = 0; j < b.cols; ++j) {
+      const auto n = static_cast<std::size_t>(j);
+      const std::int32_t acc = corrected_accumulator(raw_dot(a, b, i, j), rowsum[static_cast<std::size_t>(i)],
+                                                     zp.b[n], offset[n]);
+      c(i, j) = apply_output_stage<Policy, TC>(acc, n, out);
     }
   }
 }
