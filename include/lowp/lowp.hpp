@@ -18,3 +18,4 @@
 #include "lowp/gemm/reference.hpp"
 #include "lowp/gemm/zero_point_correction.hpp"
 #include "lowp/quantize/params.hpp"
+#include "lowp/io/npy.hpp"
