@@ -69,7 +69,7 @@ class DigitsNet(nn.Module):
 
 
 def load(split):
-    x = np.load(os.path.join(DATA, f"{split}_images.npy")).astype(np.float32) / 16.0
+    x = np.load(os.path.join(DATA, f"{split}_images.npy")).astype(np.float32) / 16.0  # float16 -> exact
     y = np.load(os.path.join(DATA, f"{split}_labels.npy")).astype(np.int64)
     return torch.from_numpy(x[:, None]), torch.from_numpy(y)
 

@@ -13,26 +13,18 @@
 #include <limits>
 
 #include "lowp/core/error.hpp"
+#include "lowp/fixedpoint/quantize_multiplier.hpp"
 #include "lowp/fixedpoint/requantize.hpp"
 
 namespace lowp {
 
-// M = multiplier * 2^(shift - 31) with multiplier in [2^30, 2^31), shift in
-// [-31, 30] (the range SingleRounding supports), i.e. M in [2^-32, 2^30);
-// factors outside it are refused rather than silently flushed to 0.
+// M as the integer policies' multiplier and shift (quantize_multiplier) plus the
+// float32 value FloatRounding uses.
 inline RequantMultiplier rescale_multiplier(double real) {
   LOWP_CHECK(std::isfinite(real) && real > 0.0, "rescale_multiplier: factor ", real,
              " must be finite and positive");
-  int exponent = 0;
-  const double mantissa = std::frexp(real, &exponent);  // real = mantissa * 2^exponent, mantissa in [0.5, 1)
-  std::int64_t q = std::llround(mantissa * 2147483648.0);
-  if (q == (std::int64_t{1} << 31)) {  // mantissa rounded up to 1.0
-    q /= 2;
-    ++exponent;
-  }
-  LOWP_CHECK(exponent >= -31 && exponent <= 30, "rescale_multiplier: factor ", real,
-             " is outside the representable range [2^-32, 2^30)");
-  return {static_cast<std::int32_t>(q), exponent, static_cast<float>(real)};
+  const QuantizedMultiplier q = quantize_multiplier(real);
+  return {q.multiplier, q.shift, static_cast<float>(real)};
 }
 
 template <typename T>
