@@ -1,0 +1,182 @@
+// digits_int8: lowp's end-to-end example (README's main command).
+//
+// Loads the float CNN trained by train.py, folds its batch norms, calibrates
+// the activations on the training images with each calibrator, quantizes the
+// weights per channel, runs the whole network in int8 with lowp's ops on the
+// test images and prints accuracy, logits SQNR, size and latency against the
+// float model and PyTorch's own int8 model (data/pytorch_reference.txt).
+//
+// Usage: digits_int8 [--data DIR] [--check]
+//   --check: exit 1 unless (a) the C++ float forward reproduces PyTorch's float
+//   logits, (b) the best calibrator is within 0.5 points of float accuracy and
+//   (c) at least as accurate as PyTorch's int8 model. ctest runs this.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "calibrators.hpp"
+#include "float_model.hpp"
+#include "int8_model.hpp"
+
+namespace {
+
+using digits::kClasses;
+
+struct Dataset {
+  std::vector<float> images;  // N x 64, pixel / 16
+  std::vector<int> labels;
+  std::ptrdiff_t size() const { return static_cast<std::ptrdiff_t>(labels.size()); }
+};
+
+Dataset load_split(const std::string& dir, const std::string& split) {
+  const auto x = lowp::io::read_npy(dir + "/" + split + "_images.npy");
+  const auto y = lowp::io::read_npy(dir + "/" + split + "_labels.npy");
+  LOWP_CHECK(x.rank() == 3 && x.shape[1] == 8 && x.shape[2] == 8 && y.rank() == 1 && y.shape[0] == x.shape[0],
+             split, ": expected N x 8 x 8 images and N labels");
+  Dataset d;
+  for (float v : x.data) {
+    LOWP_CHECK(v >= 0 && v <= 16, split, ": pixel ", v, " outside 0..16");
+    d.images.push_back(v / 16.0f);
+  }
+  for (float v : y.data) d.labels.push_back(static_cast<int>(v));
+  return d;
+}
+
+std::map<std::string, std::string> read_reference(const std::string& path) {
+  std::ifstream f(path);
+  LOWP_CHECK(f.good(), "cannot open ", path);
+  std::map<std::string, std::string> kv;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream is(line);
+    std::string k, v;
+    is >> k >> v;
+    kv[k] = v;
+  }
+  return kv;
+}
+
+double accuracy(const std::vector<float>& logits, const std::vector<int>& labels) {
+  std::ptrdiff_t correct = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const float* row = logits.data() + i * kClasses;
+    correct += std::max_element(row, row + kClasses) - row == labels[i];
+  }
+  return static_cast<double>(correct) / static_cast<double>(labels.size());
+}
+
+double sqnr_db(const std::vector<float>& ref, const std::vector<float>& test) {
+  double s = 0, n = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    s += double{ref[i]} * ref[i];
+    n += (double{ref[i]} - test[i]) * (double{ref[i]} - test[i]);
+  }
+  return n == 0 ? INFINITY : 10.0 * std::log10(s / n);
+}
+
+template <typename F>
+double median_seconds(F&& f, int repeats) {
+  std::vector<double> t;
+  for (int r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+lowp::QuantParams activation_params(const digits::Calibrator& c, const std::vector<float>& samples) {
+  const digits::Range r = c.range(samples);
+  return lowp::choose_qparams<lowp::Affine>(r.min, r.max, digits::kActivationRange);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  std::string dir = DIGITS_DATA_DIR;
+  bool check = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--check")) {
+      check = true;
+    } else if (!std::strcmp(argv[i], "--data") && i + 1 < argc) {
+      dir = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: %s [--data DIR] [--check]\n", argv[0]);
+      return 2;
+    }
+  }
+  const Dataset train = load_split(dir, "train"), test = load_split(dir, "test");
+  const auto reference = read_reference(dir + "/pytorch_reference.txt");
+  const double torch_float = std::stod(reference.at("float_accuracy"));
+  const double torch_int8 = std::stod(reference.at("pytorch_int8_accuracy"));
+
+  // 1. Float model with batch norms folded; check it against PyTorch's float logits.
+  const digits::FloatModel model(dir);
+  const auto float_test = digits::forward(model, test.images, test.size());
+  const auto torch_logits = lowp::io::read_npy(dir + "/test_logits.npy");
+  float max_diff = 0;
+  for (std::size_t i = 0; i < float_test.logits.size(); ++i)
+    max_diff = std::max(max_diff, std::fabs(float_test.logits[i] - torch_logits.data.at(i)));
+  const double float_acc = accuracy(float_test.logits, test.labels);
+  std::printf("lowp digits example: %td training images (calibration), %td test images\n", train.size(), test.size());
+  std::printf("float model (BN folded, NHWC): test accuracy %.2f%%, max |logit - PyTorch logit| = %.2g\n",
+              100 * float_acc, max_diff);
+
+  // 2. Calibration data: the float activations of every quantized tensor on the training set.
+  const auto calib = digits::forward(model, train.images, train.size());
+
+  // 3. One int8 model per calibrator.
+  const double float_seconds = median_seconds([&] { digits::forward(model, test.images, test.size()); }, 5);
+  std::printf("\n%-12s %9s %10s %12s %10s %14s\n", "calibrator", "top-1 %", "drop pts", "logits SQNR", "size", "int8/float time");
+  double best = 0;
+  std::string best_name;
+  for (const digits::Calibrator& c : digits::calibrators()) {
+    digits::ActivationParams a;
+    a.input = activation_params(c, calib.input);
+    a.conv1 = activation_params(c, calib.conv1);
+    a.dw2 = activation_params(c, calib.dw2);
+    a.pw2 = activation_params(c, calib.pw2);
+    a.conv3 = activation_params(c, calib.conv3);
+    const digits::Int8Model q(model, a);
+    const auto logits = q.forward(test.images, test.size());
+    const double acc = accuracy(logits, test.labels);
+    const double int8_seconds = median_seconds([&] { q.forward(test.images, test.size()); }, 5);
+    std::printf("%-12s %9.2f %10.2f %9.1f dB %9.3fx %13.2fx\n", c.name.c_str(), 100 * acc, 100 * (float_acc - acc),
+                sqnr_db(float_test.logits, logits),
+                static_cast<double>(q.bytes()) / static_cast<double>(model.parameter_count() * sizeof(float)),
+                int8_seconds / float_seconds);
+    if (acc > best) best = acc, best_name = c.name;
+  }
+  std::printf("%-12s %9.2f %10.2f   (PyTorch eager PTQ, onednn engine, default qconfig; its float: %.2f%%)\n",
+              "PyTorch PTQ", 100 * torch_int8, 100 * (torch_float - torch_int8), 100 * torch_float);
+  std::printf("\nsize: int8 weights + int32 biases + per-channel scales vs float32 weights and biases.\n"
+              "time: median of 5 passes over the %td test images, int8 model over float model (Eigen GEMM), same process.\n",
+              test.size());
+
+  if (check) {
+    bool ok = true;
+    auto claim = [&](bool holds, const char* what) {
+      std::printf("check: %-64s %s\n", what, holds ? "ok" : "FAILED");
+      ok = ok && holds;
+    };
+    claim(max_diff < 1e-4f, "float forward reproduces PyTorch's logits (max diff < 1e-4)");
+    claim(std::fabs(float_acc - torch_float) < 1e-9, "float accuracy equals PyTorch's float accuracy");
+    claim(float_acc - best <= 0.005 + 1e-9, "best calibrator within 0.5 points of float accuracy");
+    claim(best >= torch_int8 - 1e-9, "best calibrator at least as accurate as PyTorch's int8 model");
+    return ok ? 0 : 1;
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "digits_int8: %s\n", e.what());
+  return 1;
+}
