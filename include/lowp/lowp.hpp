@@ -20,6 +20,17 @@
 #include "lowp/quantize/params.hpp"
 #include "lowp/io/npy.hpp"
 
+#include "lowp/calibrate/aciq.hpp"
+#include "lowp/calibrate/calibrator.hpp"
+#include "lowp/calibrate/entropy.hpp"
+#include "lowp/calibrate/histogram.hpp"
+#include "lowp/calibrate/metrics.hpp"
+#include "lowp/calibrate/minmax.hpp"
+#include "lowp/calibrate/mse.hpp"
+#include "lowp/calibrate/per_channel.hpp"
+#include "lowp/calibrate/percentile.hpp"
+#include "lowp/calibrate/serialize.hpp"
+
 #include "lowp/ops/add.hpp"
 #include "lowp/ops/concat.hpp"
 #include "lowp/ops/conv2d.hpp"

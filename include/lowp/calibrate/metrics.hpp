@@ -1,0 +1,55 @@
+// lowp/calibrate/metrics.hpp: what a choice of quantization parameters does to actual data.
+//
+// For x quantized with (scale s, zero point z) into [qmin, qmax] and dequantized back,
+//   x^ = s (clamp(round(x / s) + z, qmin, qmax) - z)      (round half to even, as PyTorch)
+// measure() reports the mean squared error E[(x - x^)^2], the signal-to-quantization-noise
+// ratio SQNR = 10 log10(sum x^2 / sum (x - x^)^2) in dB, and the fraction of values clipped
+// (outside the representable [s (qmin - z), s (qmax - z)] by more than half a step).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+#include "lowp/core/error.hpp"
+#include "lowp/quantize/params.hpp"
+
+namespace lowp {
+namespace calib {
+
+struct QuantError {
+  double mse = 0.0;
+  double sqnr_db = 0.0;  // +inf when the error is exactly zero
+  double clipped_fraction = 0.0;
+};
+
+inline float fake_quantize(float x, QuantParams p, QuantRange q) {
+  const float code = std::nearbyint(x / p.scale) + static_cast<float>(p.zero_point);
+  const float clamped = std::min(std::max(code, static_cast<float>(q.qmin)), static_cast<float>(q.qmax));
+  return p.scale * (clamped - static_cast<float>(p.zero_point));
+}
+
+inline QuantError measure(const float* x, std::size_t n, QuantParams p, QuantRange q) {
+  LOWP_CHECK(n > 0, "measure: empty data");
+  const double lo = static_cast<double>(p.scale) * (q.qmin - p.zero_point) - 0.5 * p.scale;
+  const double hi = static_cast<double>(p.scale) * (q.qmax - p.zero_point) + 0.5 * p.scale;
+  double err = 0.0, sig = 0.0;
+  std::size_t clipped = 0, used = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(x[i])) continue;
+    const double d = static_cast<double>(x[i]) - fake_quantize(x[i], p, q);
+    err += d * d;
+    sig += static_cast<double>(x[i]) * x[i];
+    clipped += (x[i] < lo || x[i] > hi) ? 1 : 0;
+    ++used;
+  }
+  LOWP_CHECK(used > 0, "measure: no finite value");
+  QuantError r;
+  r.mse = err / static_cast<double>(used);
+  r.sqnr_db = err > 0.0 ? 10.0 * std::log10(sig / err) : std::numeric_limits<double>::infinity();
+  r.clipped_fraction = static_cast<double>(clipped) / static_cast<double>(used);
+  return r;
+}
+
+}  // namespace calib
+}  // namespace lowp
