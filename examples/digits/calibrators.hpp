@@ -1,32 +1,49 @@
-// examples/digits/calibrators.hpp: the activation calibrators the example compares.
+// examples/digits/calibrators.hpp: the activation calibrators the example compares,
+// all from lowp/calibrate, each observing one tensor's calibration values and
+// returning affine uint8 parameters.
 #pragma once
 
-#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "lowp/core/error.hpp"
+#include "lowp/calibrate/aciq.hpp"
+#include "lowp/calibrate/entropy.hpp"
+#include "lowp/calibrate/minmax.hpp"
+#include "lowp/calibrate/mse.hpp"
+#include "lowp/calibrate/percentile.hpp"
+#include "lowp/quantize/params.hpp"
 
 namespace digits {
 
-struct Range {
-  float min = 0, max = 0;
-};
-
 struct Calibrator {
   std::string name;
-  std::function<Range(const std::vector<float>&)> range;
+  std::function<lowp::QuantParams(const std::vector<float>&, lowp::QuantRange)> qparams;
 };
 
-inline Range min_max(const std::vector<float>& v) {
-  LOWP_CHECK(!v.empty(), "min_max: no samples");
-  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-  return {*lo, *hi};
+template <typename C>
+Calibrator make_calibrator(std::string name, C prototype) {
+  return {std::move(name), [prototype](const std::vector<float>& values, lowp::QuantRange range) {
+            C c = prototype;
+            c.observe(values);
+            return c.template qparams<lowp::Affine>(range);
+          }};
 }
 
 inline std::vector<Calibrator> calibrators() {
-  return {{"min-max", min_max}};
+  using namespace lowp::calib;
+  return {
+      make_calibrator("min-max", MinMaxCalibrator{}),
+      make_calibrator("pct 99.9", PercentileCalibrator{Percentile{99.9}}),
+      make_calibrator("pct 99.99", PercentileCalibrator{Percentile{99.99}}),
+      // TensorRT's KL is misled by ReLU outputs: ~50% of every activation tensor here is exactly 0,
+      // one histogram bin that dominates P; pytorch-quantization's variant (bins[0] := bins[1]) is not.
+      make_calibrator("KL TensorRT", EntropyCalibrator{Entropy{KlOptions::tensorrt()}}),
+      make_calibrator("KL pt-quant", EntropyCalibrator{Entropy{KlOptions::pytorch_quantization()}}),
+      make_calibrator("MSE", MseCalibrator{}),
+      make_calibrator("ACIQ lapl.", AciqCalibrator{Aciq{AciqPrior::laplace}}),
+      make_calibrator("ACIQ gauss", AciqCalibrator{Aciq{AciqPrior::gaussian}}),
+  };
 }
 
 }  // namespace digits

@@ -96,8 +96,7 @@ double median_seconds(F&& f, int repeats) {
 }
 
 lowp::QuantParams activation_params(const digits::Calibrator& c, const std::vector<float>& samples) {
-  const digits::Range r = c.range(samples);
-  return lowp::choose_qparams<lowp::Affine>(r.min, r.max, digits::kActivationRange);
+  return c.qparams(samples, digits::kActivationRange);
 }
 
 }  // namespace
