@@ -18,6 +18,7 @@
 #include "lowp/gemm/reference.hpp"
 #include "lowp/gemm/zero_point_correction.hpp"
 #include "lowp/quantize/params.hpp"
+#include "lowp/gemm/gemm.hpp"
 #include "lowp/io/npy.hpp"
 
 #include "lowp/calibrate/aciq.hpp"
