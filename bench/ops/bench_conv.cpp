@@ -12,18 +12,6 @@
 
 namespace {
 
-lowp::Conv2dGeometry shape(std::ptrdiff_t hw, std::ptrdiff_t in_c, std::ptrdiff_t out_c, std::ptrdiff_t k,
-                           std::ptrdiff_t groups) {
-  lowp::Conv2dGeometry g;
-  g.in_h = g.in_w = hw;
-  g.in_c = in_c;
-  g.out_c = out_c;
-  g.kernel_h = g.kernel_w = k;
-  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = k / 2;
-  g.groups = groups;
-  return g;
-}
-
 struct Operands {
   std::vector<std::uint8_t> x, y;
   std::vector<std::int8_t> w;
@@ -50,7 +38,7 @@ void report(benchmark::State& state, const lowp::Conv2dGeometry& g) {
 }
 
 void BM_Conv2d(benchmark::State& state) {
-  const auto g = shape(state.range(0), state.range(1), state.range(2), state.range(3), 1);
+  const auto g = lowp::Conv2dGeometry::same(state.range(0), state.range(1), state.range(2), state.range(3), 1);
   Operands o(g);
   for (auto _ : state) {
     lowp::conv2d<lowp::GemmlowpRounding>(g, o.x.data(), 128, o.w.data(), 0, o.out, o.y.data());
@@ -60,26 +48,21 @@ void BM_Conv2d(benchmark::State& state) {
 }
 BENCHMARK(BM_Conv2d)->ArgNames({"hw", "in", "out", "k"})->Args({28, 64, 64, 3})->Args({28, 64, 128, 1})->Args({8, 32, 64, 3});
 
+// The depthwise layer through its own kernel (generic = false) or through grouped conv2d.
+template <bool generic>
 void BM_Depthwise(benchmark::State& state) {
-  const auto g = shape(state.range(0), state.range(1), state.range(1), 3, state.range(1));
+  const auto g = lowp::Conv2dGeometry::same(state.range(0), state.range(1), state.range(1), 3, state.range(1));
   Operands o(g);
   for (auto _ : state) {
-    lowp::depthwise_conv2d<lowp::GemmlowpRounding>(g, o.x.data(), 128, o.w.data(), 0, o.out, o.y.data());
+    if (generic)
+      lowp::conv2d<lowp::GemmlowpRounding>(g, o.x.data(), 128, o.w.data(), 0, o.out, o.y.data());
+    else
+      lowp::depthwise_conv2d<lowp::GemmlowpRounding>(g, o.x.data(), 128, o.w.data(), 0, o.out, o.y.data());
     benchmark::DoNotOptimize(o.y.data());
   }
   report(state, g);
 }
-BENCHMARK(BM_Depthwise)->ArgNames({"hw", "c"})->Args({28, 64})->Args({56, 32});
-
-void BM_DepthwiseAsGroupedConv(benchmark::State& state) {
-  const auto g = shape(state.range(0), state.range(1), state.range(1), 3, state.range(1));
-  Operands o(g);
-  for (auto _ : state) {
-    lowp::conv2d<lowp::GemmlowpRounding>(g, o.x.data(), 128, o.w.data(), 0, o.out, o.y.data());
-    benchmark::DoNotOptimize(o.y.data());
-  }
-  report(state, g);
-}
-BENCHMARK(BM_DepthwiseAsGroupedConv)->ArgNames({"hw", "c"})->Args({28, 64})->Args({56, 32});
+BENCHMARK_TEMPLATE(BM_Depthwise, false)->Name("BM_Depthwise")->ArgNames({"hw", "c"})->Args({28, 64})->Args({56, 32});
+BENCHMARK_TEMPLATE(BM_Depthwise, true)->Name("BM_DepthwiseAsGroupedConv")->ArgNames({"hw", "c"})->Args({28, 64})->Args({56, 32});
 
 }  // namespace

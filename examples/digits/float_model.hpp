@@ -56,27 +56,15 @@ inline FloatConv load_conv(const std::string& dir, const std::string& name, cons
   return l;
 }
 
-inline lowp::Conv2dGeometry conv_geometry(std::ptrdiff_t hw, std::ptrdiff_t in_c, std::ptrdiff_t out_c,
-                                          std::ptrdiff_t k, std::ptrdiff_t groups = 1) {
-  lowp::Conv2dGeometry g;
-  g.in_h = g.in_w = hw;
-  g.in_c = in_c;
-  g.out_c = out_c;
-  g.kernel_h = g.kernel_w = k;
-  g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = k / 2;
-  g.groups = groups;
-  return g;
-}
-
 struct FloatModel {
   FloatConv conv1, dw2, pw2, conv3, fc;
 
   explicit FloatModel(const std::string& dir)
-      : conv1(load_conv(dir, "conv1", "bn1", conv_geometry(8, 1, 16, 3), true)),
-        dw2(load_conv(dir, "dw2", "bn2", conv_geometry(8, 16, 16, 3, 16), true)),
-        pw2(load_conv(dir, "pw2", "bn3", conv_geometry(8, 16, 32, 1), true)),
-        conv3(load_conv(dir, "conv3", "bn4", conv_geometry(4, 32, 64, 3), true)),
-        fc(load_conv(dir, "fc", "", conv_geometry(1, 64, 10, 1), false)) {}
+      : conv1(load_conv(dir, "conv1", "bn1", lowp::Conv2dGeometry::same(8, 1, 16, 3), true)),
+        dw2(load_conv(dir, "dw2", "bn2", lowp::Conv2dGeometry::same(8, 16, 16, 3, 16), true)),
+        pw2(load_conv(dir, "pw2", "bn3", lowp::Conv2dGeometry::same(8, 16, 32, 1), true)),
+        conv3(load_conv(dir, "conv3", "bn4", lowp::Conv2dGeometry::same(4, 32, 64, 3), true)),
+        fc(load_conv(dir, "fc", "", lowp::Conv2dGeometry::same(1, 64, 10, 1), false)) {}
 
   std::vector<const FloatConv*> layers() const { return {&conv1, &dw2, &pw2, &conv3, &fc}; }
   std::size_t parameter_count() const {

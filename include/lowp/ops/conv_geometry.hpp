@@ -28,6 +28,20 @@ struct Conv2dGeometry {
   std::ptrdiff_t dilation_h = 1, dilation_w = 1;
   std::ptrdiff_t groups = 1;
 
+  // A square hw x hw image, square kernel, stride 1, padding kernel / 2 on every side
+  // ('same' output size for odd kernels).
+  static Conv2dGeometry same(std::ptrdiff_t hw, std::ptrdiff_t in_c, std::ptrdiff_t out_c, std::ptrdiff_t kernel,
+                             std::ptrdiff_t groups = 1) {
+    Conv2dGeometry g;
+    g.in_h = g.in_w = hw;
+    g.in_c = in_c;
+    g.out_c = out_c;
+    g.kernel_h = g.kernel_w = kernel;
+    g.pad_top = g.pad_left = g.pad_bottom = g.pad_right = kernel / 2;
+    g.groups = groups;
+    return g;
+  }
+
   std::ptrdiff_t group_in_c() const { return in_c / groups; }
   std::ptrdiff_t group_out_c() const { return out_c / groups; }
   // Reduction depth of one output value: the GEMM's K.
