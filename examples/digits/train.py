@@ -5,7 +5,8 @@ Writes, next to this script:
   data/weights/<layer>.<param>.npy   float32 weights and batch-norm statistics
   data/test_logits.npy               float32 (500, 10): the float model's test logits,
                                      so the C++ float forward can be checked against it
-  data/pytorch_reference.txt         float and PyTorch int8 test accuracy (key value lines)
+  data/pytorch_reference.txt         float and PyTorch int8 test accuracy, and the SQNR of
+                                     PyTorch's int8 logits against its float logits (key value lines)
 
 The model (NCHW here; lowp runs it in NHWC):
   conv1  3x3, 1 -> 16, pad 1, BN, ReLU          8x8
@@ -121,14 +122,18 @@ def main():
         qmodel(xtr)
     torch.ao.quantization.convert(qmodel, inplace=True)
     int8_acc = accuracy(qmodel, xte, yte)
+    with torch.no_grad():
+        ref, q = model(xte), qmodel(xte)
+        int8_sqnr = 10 * torch.log10((ref ** 2).sum() / ((ref - q) ** 2).sum()).item()
 
     with open(os.path.join(DATA, "pytorch_reference.txt"), "w") as f:
         f.write(f"# written by examples/digits/train.py (torch {torch.__version__}); test set of 500\n")
         f.write(f"float_accuracy {float_acc:.4f}\n")
         f.write(f"pytorch_int8_accuracy {int8_acc:.4f}\n")
-        f.write(f"pytorch_int8_qconfig onednn_default_histogram_per_channel\n")
+        f.write(f"pytorch_int8_logits_sqnr_db {int8_sqnr:.2f}\n")
+        f.write("pytorch_int8_qconfig onednn_default_histogram_per_channel\n")
         f.write("bn_eps 1e-05\n")
-    print(f"float {float_acc:.4f}  pytorch int8 (onednn) {int8_acc:.4f}")
+    print(f"float {float_acc:.4f}  pytorch int8 (onednn) {int8_acc:.4f}, logits SQNR {int8_sqnr:.2f} dB")
 
 
 if __name__ == "__main__":
