@@ -1,5 +1,7 @@
 // conv2d (im2col + GEMM, pointwise) and depthwise_conv2d against the direct
-// scalar reference_conv2d, bit for bit.
+// scalar reference_conv2d, bit for bit. Compiled twice: with the default flags
+// (lowp::gemm's portable backend) and, on x86, with the AVX-512 VNNI flags
+// (test_ops_conv_avx512vnni: conv2d then runs the VNNI GEMM kernels).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,6 +13,19 @@
 #include "lowp/ops/depthwise_conv2d.hpp"
 
 namespace {
+
+#if defined(LOWP_OPS_TEST_AVX512VNNI)
+#define REQUIRE_ISA()                                                                                   \
+  if (!(__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") &&                   \
+        __builtin_cpu_supports("avx512vl")))                                                            \
+  GTEST_SKIP() << "CPU lacks AVX-512 VNNI/BW/VL, which this binary's conv2d (lowp::gemm Avx512Vnni) needs"
+TEST(Conv2dBackend, IsAvx512Vnni) {
+  REQUIRE_ISA();
+  EXPECT_STREQ(lowp::DefaultBackend::name, "avx512vnni");
+}
+#else
+#define REQUIRE_ISA() (void)0
+#endif
 
 using lowp::Conv2dGeometry;
 using lowp::OutputStage;
@@ -101,12 +116,22 @@ void check_conv_against_reference(int cases, std::uint32_t seed) {
   EXPECT_LT(saturated, total / 2) << "most outputs saturated: the comparison would be weak";
 }
 
-TEST(Conv2d, MatchesReferenceUint8Int8Gemmlowp) { check_conv_against_reference<lowp::GemmlowpRounding, std::uint8_t, std::int8_t>(90, 1); }
-TEST(Conv2d, MatchesReferenceInt8Int8Single) { check_conv_against_reference<lowp::SingleRounding, std::int8_t, std::int8_t>(90, 2); }
-TEST(Conv2d, MatchesReferenceUint8Uint8Float) { check_conv_against_reference<lowp::FloatRounding, std::uint8_t, std::uint8_t>(60, 3); }
+TEST(Conv2d, MatchesReferenceUint8Int8Gemmlowp) {
+  REQUIRE_ISA();
+  check_conv_against_reference<lowp::GemmlowpRounding, std::uint8_t, std::int8_t>(90, 1);
+}
+TEST(Conv2d, MatchesReferenceInt8Int8Single) {
+  REQUIRE_ISA();
+  check_conv_against_reference<lowp::SingleRounding, std::int8_t, std::int8_t>(90, 2);
+}
+TEST(Conv2d, MatchesReferenceUint8Uint8Float) {
+  REQUIRE_ISA();
+  check_conv_against_reference<lowp::FloatRounding, std::uint8_t, std::uint8_t>(60, 3);
+}
 
 // A hand-computed case pins the reference itself: 3x3 input, 2x2 kernel, pad 1 left/top, stride 2.
 TEST(Conv2d, ReferenceHandComputed) {
+  REQUIRE_ISA();
   Conv2dGeometry g;
   g.in_h = g.in_w = 3;
   g.in_c = g.out_c = 1;
@@ -132,6 +157,7 @@ TEST(Conv2d, ReferenceHandComputed) {
 
 // Extreme codes over a long reduction: 255 x -128 terms must not overflow.
 TEST(Conv2d, ExtremeValuesLongDepth) {
+  REQUIRE_ISA();
   Conv2dGeometry g;
   g.in_h = g.in_w = 5;
   g.in_c = 1024;
@@ -180,10 +206,17 @@ void check_depthwise(int cases, std::uint32_t seed) {
   }
 }
 
-TEST(DepthwiseConv2d, MatchesReferenceUint8) { check_depthwise<lowp::GemmlowpRounding, std::uint8_t, std::int8_t>(120, 4); }
-TEST(DepthwiseConv2d, MatchesReferenceInt8) { check_depthwise<lowp::SingleRounding, std::int8_t, std::int8_t>(120, 5); }
+TEST(DepthwiseConv2d, MatchesReferenceUint8) {
+  REQUIRE_ISA();
+  check_depthwise<lowp::GemmlowpRounding, std::uint8_t, std::int8_t>(120, 4);
+}
+TEST(DepthwiseConv2d, MatchesReferenceInt8) {
+  REQUIRE_ISA();
+  check_depthwise<lowp::SingleRounding, std::int8_t, std::int8_t>(120, 5);
+}
 
 TEST(Conv2d, RejectsBadInput) {
+  REQUIRE_ISA();
   Conv2dGeometry g;
   g.in_h = g.in_w = 4;
   g.in_c = 3;
