@@ -57,6 +57,17 @@ template <typename PlainType, int Options, typename StrideType>
 auto as_view(const Eigen::Ref<PlainType, Options, StrideType>& m) {
   return as_view(view(m));
 }
+// Writable maps and refs (lowp::view() of a const Map yields const elements).
+template <typename PlainType, int Options, typename StrideType>
+auto as_view(Eigen::Map<PlainType, Options, StrideType>& m) {
+  using T = std::remove_pointer_t<decltype(m.data())>;
+  return as_view(MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()});
+}
+template <typename PlainType, int Options, typename StrideType>
+auto as_view(Eigen::Ref<PlainType, Options, StrideType>& m) {
+  using T = std::remove_pointer_t<decltype(m.data())>;
+  return as_view(MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()});
+}
 
 namespace detail {
 
