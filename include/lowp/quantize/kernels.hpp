@@ -53,7 +53,7 @@ inline int_batch<A> quantize_batch(xsimd::batch<float, A> x, xsimd::batch<float,
                                    xsimd::batch<float, A> hi, int_batch<A> zp) {
   using fb = xsimd::batch<float, A>;
   fb v = x * inv;
-  v = xsimd::select(v != v, fb(0.0f), v);  // NaN -> offset 0 -> zero point
+  v = xsimd::select(xsimd::isnan(v), fb(0.0f), v);  // NaN -> offset 0 -> zero point
   v = xsimd::min(xsimd::max(v, lo), hi);
   int_batch<A> r;
   if constexpr (std::is_same<Round, NearestEven>::value) {

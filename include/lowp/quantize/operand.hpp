@@ -71,6 +71,18 @@ auto as_view(Eigen::Ref<PlainType, Options, StrideType>& m) {
 
 namespace detail {
 
+template <typename T>
+struct is_nibble_span : std::false_type {};
+template <typename B>
+struct is_nibble_span<NibbleSpan<B>> : std::true_type {};
+
+template <typename V>
+struct view_element;
+template <typename T>
+struct view_element<TensorView<T>> {
+  using type = T;
+};
+
 // A walk over a logical shape in C order, carrying element offsets of up to three
 // operands with their own strides (a NibbleSpan walks with C-contiguous strides).
 struct Walk {
