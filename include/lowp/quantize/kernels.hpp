@@ -41,7 +41,7 @@ template <typename Round>
 inline std::int32_t quantize_clamped(float x, float inv, float lo, float hi, std::int32_t zp) {
   float v = x * inv;
   if (std::isnan(v)) return zp;
-  v = std::fmin(std::fmax(v, lo), hi);
+  v = v < lo ? lo : v > hi ? hi : v;
   return static_cast<std::int32_t>(Round{}(v, 0)) + zp;
 }
 inline float dequantize_code(std::int32_t q, float scale, std::int32_t zp) {
