@@ -119,7 +119,7 @@ void BM_Dequantize_PerTensor_Simd(benchmark::State& s) { run_dequantize(s, per_t
 void BM_Dequantize_PerChannel_Scalar(benchmark::State& s) { run_dequantize(s, per_channel, true); }
 void BM_Dequantize_PerChannel_Simd(benchmark::State& s) { run_dequantize(s, per_channel, false); }
 
-#define LOWP_SIZES ->Arg(1 << 20)->Arg(1 << 24)->Unit(benchmark::kMillisecond)->UseRealTime()
+#define LOWP_SIZES ->Arg(1 << 20)->Arg(1 << 24)->Unit(benchmark::kMillisecond)
 BENCHMARK(BM_Quantize_PerTensor_Scalar) LOWP_SIZES;
 BENCHMARK(BM_Quantize_PerTensor_ScalarLoop) LOWP_SIZES;
 BENCHMARK(BM_Quantize_PerTensor_Simd) LOWP_SIZES;

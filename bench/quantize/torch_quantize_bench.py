@@ -4,7 +4,8 @@
 Run:  /usr/bin/python3 bench/quantize/torch_quantize_bench.py [--threads N]
 Same sizes and data as bench_quantize (1M and 16M normal floats, scale 0.02, zero point 3,
 qint8), quantized engine 'onednn', one thread by default like lowp's single-threaded kernels.
-Prints the median of 15 timed runs after warm-up.
+Prints the median of 15 timed runs after warm-up, in process CPU time (like Google Benchmark's
+default), so that time stolen by other processes on a shared machine does not count.
 """
 import argparse
 import statistics
@@ -28,8 +29,8 @@ for n in (1 << 20, 1 << 24):
             fn()
         times = []
         for _ in range(15):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fn()
-            times.append(time.perf_counter() - t0)
+            times.append(time.process_time() - t0)
         t = statistics.median(times)
         print("%-20s n=%-9d %8.3f ms  %7.2f GB/s of input" % (name, n, t * 1e3, nbytes / t / 1e9))
