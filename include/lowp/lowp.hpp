@@ -18,6 +18,12 @@
 #include "lowp/gemm/reference.hpp"
 #include "lowp/gemm/zero_point_correction.hpp"
 #include "lowp/quantize/params.hpp"
+#include "lowp/quantize/granularity.hpp"
+#include "lowp/quantize/operand.hpp"
+#include "lowp/quantize/quantizer.hpp"
+#include "lowp/quantize/rounding.hpp"
+#include "lowp/quantize/scheme.hpp"
+#include "lowp/quantize/storage.hpp"
 #include "lowp/gemm/gemm.hpp"
 #include "lowp/io/npy.hpp"
 
