@@ -19,12 +19,15 @@
 #include "lowp/ops/depthwise_conv2d.hpp"
 #include "lowp/ops/pool2d.hpp"
 #include "lowp/quantize/params.hpp"
+#include "lowp/quantize/quantizer.hpp"
 
 namespace digits {
 
 using Policy = lowp::GemmlowpRounding;
 constexpr lowp::QuantRange kActivationRange{0, 255};
 constexpr lowp::QuantRange kWeightRange{-127, 127};
+// int8 codes in the narrow range [-127, 127], symmetric, one scale per output channel.
+using WeightQuantizer = lowp::Quantizer<lowp::IntStorage<std::int8_t, 8, true>, lowp::Symmetric, lowp::PerChannel>;
 
 struct QuantConv {
   lowp::Conv2dGeometry geometry;
@@ -35,23 +38,27 @@ struct QuantConv {
   lowp::QuantParams in, out;
   std::unique_ptr<lowp::OutputScales> scales;
 
-  // out == nullopt-like: float_output dequantizes instead of requantizing.
+  // float_output: the accumulators are dequantized to float instead of requantized to `out`.
   QuantConv(const FloatConv& f, lowp::QuantParams in_params, lowp::QuantParams out_params, bool float_output)
       : geometry(f.geometry), depthwise(f.geometry.groups > 1 && f.geometry.is_depthwise()), relu(f.relu),
         in(in_params), out(out_params) {
     const std::ptrdiff_t oc = geometry.out_c, fan_in = geometry.depth();
-    weight.resize(f.weight.size());
+    // Per output channel (axis 0 of the oc x fan_in OHWI matrix): scale = max |w| / 127.
+    lowp::PerChannel channels{0, {}};
     for (std::ptrdiff_t o = 0; o < oc; ++o) {
       float amax = 0.0f;
       for (std::ptrdiff_t k = 0; k < fan_in; ++k) amax = std::max(amax, std::fabs(f.weight[o * fan_in + k]));
-      const float s = lowp::choose_qparams<lowp::Symmetric>(-amax, amax, kWeightRange).scale;
-      weight_scale.push_back(s);
-      for (std::ptrdiff_t k = 0; k < fan_in; ++k) {
-        const float q = std::min(127.0f, std::max(-127.0f, std::nearbyint(f.weight[o * fan_in + k] / s)));
-        // Depthwise kernels take HWO: tap k of channel o at k * out_c + o.
-        weight[static_cast<std::size_t>(depthwise ? k * oc + o : o * fan_in + k)] = static_cast<std::int8_t>(q);
-      }
+      channels.params.push_back(lowp::choose_qparams<lowp::Symmetric>(-amax, amax, kWeightRange));
+      weight_scale.push_back(channels.params.back().scale);
     }
+    std::vector<std::int8_t> ohwi(f.weight.size());
+    const WeightQuantizer quantizer(channels);
+    quantizer.quantize_checked(lowp::TensorView<const float>(f.weight.data(), {oc, fan_in}),
+                               lowp::TensorView<std::int8_t>(ohwi.data(), {oc, fan_in}));
+    weight = ohwi;
+    if (depthwise)  // the depthwise kernel takes HWO: tap k of channel o at k * out_c + o
+      for (std::ptrdiff_t o = 0; o < oc; ++o)
+        for (std::ptrdiff_t k = 0; k < fan_in; ++k) weight[static_cast<std::size_t>(k * oc + o)] = ohwi[o * fan_in + k];
     bias.resize(static_cast<std::size_t>(oc));
     lowp::quantize_bias(f.bias.data(), bias.size(), in.scale, {weight_scale.data(), weight_scale.size()}, bias.data());
     scales = std::make_unique<lowp::OutputScales>(in.scale, lowp::ChannelValues<float>(weight_scale.data(), weight_scale.size()),
