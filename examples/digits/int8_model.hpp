@@ -33,6 +33,7 @@ struct QuantConv {
   lowp::Conv2dGeometry geometry;
   bool depthwise = false, relu = true;
   std::vector<std::int8_t> weight;  // OHWI, or HWO for depthwise
+  std::unique_ptr<lowp::Conv2dWeights<std::int8_t>> packed;  // packed once for lowp::gemm (not depthwise)
   std::vector<float> weight_scale;
   std::vector<std::int32_t> bias;
   lowp::QuantParams in, out;
@@ -56,6 +57,7 @@ struct QuantConv {
     quantizer.quantize_checked(lowp::TensorView<const float>(f.weight.data(), {oc, fan_in}),
                                lowp::TensorView<std::int8_t>(ohwi.data(), {oc, fan_in}));
     weight = ohwi;
+    if (!depthwise) packed = std::make_unique<lowp::Conv2dWeights<std::int8_t>>(geometry, weight.data(), 0);
     if (depthwise)  // the depthwise kernel takes HWO: tap k of channel o at k * out_c + o
       for (std::ptrdiff_t o = 0; o < oc; ++o)
         for (std::ptrdiff_t k = 0; k < fan_in; ++k) weight[static_cast<std::size_t>(k * oc + o)] = ohwi[o * fan_in + k];
@@ -79,14 +81,14 @@ struct QuantConv {
   }
 
   template <typename TY>
-  std::vector<TY> run(const std::vector<std::uint8_t>& x, std::ptrdiff_t batch) const {
+  std::vector<TY> run(const std::vector<std::uint8_t>& x, std::ptrdiff_t batch, lowp::Context* ctx) const {
     lowp::Conv2dGeometry g = geometry;
     g.batch = batch;
     std::vector<TY> y(static_cast<std::size_t>(g.output_size()));
     if (depthwise)
       lowp::depthwise_conv2d<Policy>(g, x.data(), in.zero_point, weight.data(), 0, stage(), y.data());
     else
-      lowp::conv2d<Policy>(g, x.data(), in.zero_point, weight.data(), 0, stage(), y.data());
+      lowp::conv2d<Policy>(g, x.data(), in.zero_point, *packed, stage(), y.data(), ctx);
     return y;
   }
 };
@@ -99,6 +101,7 @@ struct ActivationParams {
 struct Int8Model {
   lowp::QuantParams input;
   QuantConv conv1, dw2, pw2, conv3, fc;
+  mutable lowp::Context context;  // GEMM scratch, reused by every layer and call
 
   Int8Model(const FloatModel& m, const ActivationParams& a)
       : input(a.input),
@@ -118,9 +121,9 @@ struct Int8Model {
     const float inv = 1.0f / input.scale;
     for (std::size_t i = 0; i < x.size(); ++i)
       x[i] = static_cast<std::uint8_t>(std::min(255.0f, std::max(0.0f, std::nearbyint(images[i] * inv) + input.zero_point)));
-    const auto a1 = conv1.run<std::uint8_t>(x, batch);
-    const auto a2 = dw2.run<std::uint8_t>(a1, batch);
-    const auto a3 = pw2.run<std::uint8_t>(a2, batch);
+    const auto a1 = conv1.run<std::uint8_t>(x, batch, &context);
+    const auto a2 = dw2.run<std::uint8_t>(a1, batch, &context);
+    const auto a3 = pw2.run<std::uint8_t>(a2, batch, &context);
     lowp::Pool2dGeometry pool;
     pool.batch = batch;
     pool.in_h = pool.in_w = 8;
@@ -128,14 +131,14 @@ struct Int8Model {
     pool.kernel_h = pool.kernel_w = pool.stride_h = pool.stride_w = 2;
     std::vector<std::uint8_t> a4(static_cast<std::size_t>(pool.output_size()));
     lowp::max_pool2d(pool, a3.data(), a4.data());
-    const auto a5 = conv3.run<std::uint8_t>(a4, batch);
+    const auto a5 = conv3.run<std::uint8_t>(a4, batch, &context);
     lowp::Pool2dGeometry gap;
     gap.batch = batch;
     gap.in_h = gap.in_w = gap.kernel_h = gap.kernel_w = 4;
     gap.channels = 64;
     std::vector<std::uint8_t> a6(static_cast<std::size_t>(gap.output_size()));
     lowp::avg_pool2d(gap, a5.data(), conv3.out.zero_point, false, a6.data());
-    return fc.run<float>(a6, batch);
+    return fc.run<float>(a6, batch, &context);
   }
 };
 

@@ -175,6 +175,31 @@ TEST(Conv2d, ExtremeValuesLongDepth) {
   EXPECT_EQ(got[0], -255 * 128 * 4 * 1024);                // corner: 4 taps
 }
 
+// Weights packed once serve any input size and batch, with one shared Context.
+TEST(Conv2d, PackedWeightsReusedAcrossInputSizes) {
+  REQUIRE_ISA();
+  std::mt19937 rng(17);
+  Conv2dGeometry g = Conv2dGeometry::same(5, 6, 10, 3, 2);
+  const auto w = random_codes<std::int8_t>(rng, g.weight_size());
+  Layer l = random_output_stage(rng, g.out_c, static_cast<std::int32_t>(g.depth()), true);
+  const lowp::ChannelValues<std::int32_t> zw(l.wzp.data(), l.wzp.size());
+  const lowp::Conv2dWeights<std::int8_t> packed(g, w.data(), zw);
+  lowp::Context ctx;
+  for (std::ptrdiff_t hw : {5, 9, 2}) {
+    g.in_h = g.in_w = hw;
+    g.batch = hw == 9 ? 3 : 1;
+    const auto x = random_codes<std::uint8_t>(rng, g.input_size());
+    std::vector<std::int8_t> expect(static_cast<std::size_t>(g.output_size())), got(expect.size());
+    lowp::reference_conv2d<lowp::GemmlowpRounding>(g, x.data(), 99, w.data(), zw, l.out, expect.data());
+    lowp::conv2d<lowp::GemmlowpRounding>(g, x.data(), 99, packed, l.out, got.data(), &ctx);
+    ASSERT_EQ(expect, got) << "input " << hw << "x" << hw;
+  }
+  g.out_c = 8;  // not what was packed
+  std::vector<std::uint8_t> x(static_cast<std::size_t>(g.input_size()));
+  std::vector<std::int8_t> y(static_cast<std::size_t>(g.output_size()));
+  EXPECT_THROW(lowp::conv2d<lowp::GemmlowpRounding>(g, x.data(), 0, packed, l.out, y.data()), lowp::error);
+}
+
 // HWO depthwise weights -> OHWI (I = 1) for the reference.
 template <typename TW>
 std::vector<TW> hwo_to_ohwi(const std::vector<TW>& hwo, std::ptrdiff_t taps, std::ptrdiff_t out_c) {
