@@ -269,25 +269,36 @@ void write_svg(const std::string& path, const std::vector<float>& x, const Histo
                 "<text transform=\"translate(16 %d) rotate(-90)\" text-anchor=\"middle\">count + 1 (log scale)</text>\n",
                 L + plot_w / 2, H - 14, T + plot_h / 2);
   f << buf;
+  // Threshold lines (solid for min-max, dashed otherwise) identified by a legend, so that close
+  // thresholds never produce overlapping labels.
   static const char* colors[] = {"#222222", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+  static const char* dashes[] = {"none", "8 3", "4 2", "2 2", "10 3 2 3", "6 2 2 2"};
   for (std::size_t i = 0; i < marks.size(); ++i) {
-    const char* c = colors[i % 6];
     const Range r = marks[i].second;
-    const double label_y = T + 14 + 15.0 * static_cast<double>(i);
     for (int side = 0; side < 2; ++side) {
       const double v = side == 0 ? r.min : r.max;
-      if (side == 0 && r.min == 0.0f && !a.symmetric) continue;  // an affine range starting at 0
       std::snprintf(buf, sizeof buf,
-                    "<line x1=\"%.2f\" x2=\"%.2f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1.5\" "
+                    "<line x1=\"%.2f\" x2=\"%.2f\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1.6\" "
                     "stroke-dasharray=\"%s\"/>\n",
-                    px(v), px(v), T, T + plot_h, c, i == 0 ? "none" : "6 3");
-      f << buf;
-      std::snprintf(buf, sizeof buf,
-                    "<text x=\"%.2f\" y=\"%.2f\" fill=\"%s\" text-anchor=\"%s\">%s %.4g</text>\n",
-                    px(v) + (side == 0 ? 4.0 : -4.0), label_y, c, side == 0 ? "start" : "end",
-                    marks[i].first.c_str(), v);
+                    px(v), px(v), T, T + plot_h, colors[i % 6], dashes[i % 6]);
       f << buf;
     }
+  }
+  const int legend_w = 250, row = 17;
+  const int lx = L + plot_w - legend_w - 8, ly = T + 8;
+  std::snprintf(buf, sizeof buf,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%zu\" fill=\"white\" fill-opacity=\"0.9\" "
+                "stroke=\"#999\"/>\n",
+                lx, ly, legend_w, row * marks.size() + 8);
+  f << buf;
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    const double y = ly + 4 + row * (static_cast<double>(i) + 0.5);
+    std::snprintf(buf, sizeof buf,
+                  "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" "
+                  "stroke-dasharray=\"%s\"/><text x=\"%d\" y=\"%.1f\" fill=\"%s\">%s  [%.4g, %.4g]</text>\n",
+                  lx + 8, lx + 40, y, y, colors[i % 6], dashes[i % 6], lx + 48, y + 4, colors[i % 6],
+                  marks[i].first.c_str(), marks[i].second.min, marks[i].second.max);
+    f << buf;
   }
   f << "</svg>\n";
 }

@@ -1,5 +1,6 @@
 // Calibrator interface: PyTorch golden equality of the min-max family, every way of feeding a
 // batch, shard merging (exact), serialization round trips and malformed blobs, bad input.
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -50,6 +51,12 @@ std::vector<Golden> load_golden() {
   }
   return out;
 }
+
+static_assert(is_calibrator<MinMaxCalibrator>::value && is_calibrator<MovingAverageMinMaxCalibrator>::value &&
+                  is_calibrator<PercentileCalibrator>::value && is_calibrator<EntropyCalibrator>::value &&
+                  is_calibrator<MseCalibrator>::value && is_calibrator<AciqCalibrator>::value,
+              "every calibrator models the interface of calibrator.hpp");
+static_assert(!is_calibrator<int>::value && !is_calibrator<Histogram>::value, "the trait rejects non-calibrators");
 
 const QuantRange kQuint8{0, 255};
 const QuantRange kQint8{-128, 127};
@@ -114,6 +121,11 @@ TEST(Observe, PointerVectorStridedViewAndEigenAgree) {
   e.observe(m.transpose() * 1.0f);                    // ... and an expression
   e.observe(m.block(0, 0, 20, 30));
   EXPECT_EQ(a.histogram().signed_counts(), b.histogram().signed_counts());
+  std::array<float, 3> arr = {1.0f, -2.0f, 0.5f};
+  MinMaxCalibrator from_array;
+  from_array.observe(arr);  // any contiguous float range
+  EXPECT_EQ(from_array.min(), -2.0f);
+  EXPECT_EQ(from_array.count(), 3u);
   EXPECT_EQ(a.histogram().signed_counts(), c.histogram().signed_counts());
   EXPECT_EQ(d.histogram().signed_counts(), e.histogram().signed_counts());
   EXPECT_EQ(d.count(), 2 * x.size());
@@ -163,6 +175,26 @@ TEST(Merge, ShardsEqualOnePassExactlyForEveryMethod) {
   direct.observe(batches[4].data(), batches[4].size());  // holds the outlier: the final range from the start
   for (std::size_t i : {0, 1, 2, 3, 5}) direct.observe(batches[i].data(), batches[i].size());
   EXPECT_EQ(direct.signed_counts(), h2.signed_counts());
+}
+
+// Values exactly at a power of two (the histogram's range) stay exact through re-binning.
+TEST(Merge, PowerOfTwoValuesRebinExactly) {
+  const std::vector<float> small = {1.0f, -1.0f, 0.5f, 0.25f, -0.125f, 0.0f, 1.0f};
+  const std::vector<float> big = {8.0f, -4.0f, 2.0f, 3.0f, -6.5f};
+  Histogram grown(16), direct(16);
+  grown.observe(small.data(), small.size());
+  EXPECT_EQ(grown.exponent(), 0);  // R = 1 = max|x|: 1.0 sits in the last bin
+  EXPECT_EQ(grown.signed_counts()[31], 2u);
+  grown.observe(big.data(), big.size());
+  direct.observe(big.data(), big.size());
+  direct.observe(small.data(), small.size());
+  EXPECT_EQ(grown.exponent(), 3);
+  EXPECT_EQ(grown.signed_counts(), direct.signed_counts());
+  Histogram a(16), b(16);
+  a.observe(small.data(), small.size());
+  b.observe(big.data(), big.size());
+  a.merge(b);
+  EXPECT_EQ(a.signed_counts(), direct.signed_counts());
 }
 
 template <typename C>

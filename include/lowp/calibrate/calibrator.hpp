@@ -4,7 +4,8 @@
 // should be quantized to (for a symmetric scheme the range is [-amax, amax]). Every calibrator C
 // in lowp/calibrate models this interface (checked by is_calibrator<C>):
 //
-//   c.observe(batch)                     batch: (pointer, count), std::vector<float>,
+//   c.observe(batch)                     batch: (pointer, count), a contiguous float range
+//                                        (std::vector, std::array, std::span, ...),
 //                                        TensorView<const float> (any strides), Eigen dense object
 //   Range r = c.range(quant_range, symmetric)   the range to quantize to, for that integer range
 //   QuantParams p = c.qparams<Symmetric>(quant_range)   r turned into scale / zero point by
@@ -107,14 +108,31 @@ void for_each_chunk(const TensorView<const float>& t, F&& f) {
   f(buf.data(), buf.size());
 }
 
-}  // namespace detail
-
 // CRTP base: the observe() overloads and qparams(), written once. Derived provides
 // observe(const float*, std::size_t) and range(QuantRange, bool).
+template <typename T>
+struct is_tensor_view : std::false_type {};
+template <typename T>
+struct is_tensor_view<TensorView<T>> : std::true_type {};
+
+// A contiguous range of floats: std::vector<float>, std::array, std::span<const float> (C++20),
+// anything with data() -> float pointer and size(); not Eigen objects or TensorView (strided).
+template <typename R, typename = void>
+struct is_float_span : std::false_type {};
+template <typename R>
+struct is_float_span<R, std::void_t<decltype(std::declval<const R&>().data()), decltype(std::declval<const R&>().size())>>
+    : std::bool_constant<std::is_convertible<decltype(std::declval<const R&>().data()), const float*>::value &&
+                         !std::is_base_of<Eigen::EigenBase<R>, R>::value && !is_tensor_view<R>::value> {};
+
+}  // namespace detail
+
 template <typename Derived>
 class CalibratorBase {
  public:
-  void observe(const std::vector<float>& x) { self().observe(x.data(), x.size()); }
+  template <typename R, typename = std::enable_if_t<detail::is_float_span<R>::value>>
+  void observe(const R& x) {
+    self().observe(x.data(), static_cast<std::size_t>(x.size()));
+  }
   void observe(const TensorView<const float>& t) {
     detail::for_each_chunk(t, [&](const float* p, std::size_t n) { self().observe(p, n); });
   }

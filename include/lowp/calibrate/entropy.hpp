@@ -173,6 +173,37 @@ class KlPrefix {
   }
   double count(std::size_t a, std::size_t b) const { return count_[b] - count_[a]; }
 
+  // TensorRT's configuration (|x| line, groups of m = i / L bins with the remainder in the last
+  // group, no smoothing) lets candidates share work: levels 0..L-2 are the same bins for every i
+  // with the same m and receive no outliers, so their part of sum P log Q, head(m), is computed
+  // once per m (about bins / L times) and each candidate only adds its last level: O(1) logs
+  // per candidate instead of O(L).
+  double head_plogq(std::size_t m, std::size_t L) const {
+    double sum = 0.0;
+    for (std::size_t g = 0; g + 1 < L; ++g) {
+      const double G = count(g * m, (g + 1) * m);
+      const double nz = nonzero_[(g + 1) * m] - nonzero_[g * m];
+      if (nz > 0.0) sum += G * std::log(G / nz);
+    }
+    return sum;
+  }
+  double divergence_with_head(std::size_t len, double right_outliers, std::size_t L, std::size_t m, double head,
+                              double total) const {
+    const std::size_t last = len - 1, lo = (L - 1) * m;
+    const double slice_raw = count(0, len);
+    if (slice_raw <= 0.0) return std::numeric_limits<double>::infinity();
+    const double p_last = h_[last] + right_outliers;
+    const double G = count(lo, len);
+    const double nz = nonzero_[len] - nonzero_[lo] + (h_[last] == 0.0 && p_last > 0.0 ? 1.0 : 0.0);
+    double plogq = head;
+    if (nz > 0.0) {
+      if (G <= 0.0) return std::numeric_limits<double>::infinity();
+      plogq += (G + right_outliers) * std::log(G / nz);
+    }
+    const double plogp = hlogh_[last] + xlogx(p_last);
+    return (plogp - plogq) / total + std::log(slice_raw / total);
+  }
+
   double divergence(const KlSlice& s, std::size_t L, const KlOptions& o, double total) const {
     const std::size_t last = s.first + s.len - 1;
     const double p_first = h_[s.first] + s.left_outliers;
@@ -259,6 +290,16 @@ inline double kl_threshold(const KlOptions& o, std::size_t i, double w) {
   return (static_cast<double>(i) + (o.threshold == KlOptions::Threshold::bin_centre ? 0.5 : 0.0)) * w;
 }
 
+// Keeps candidate i if its divergence beats the best so far (first or last argmin).
+inline void consider(KlResult& best, double d, std::size_t i, const KlOptions& o, double w) {
+  const bool better = o.argmin == KlOptions::ArgMin::first ? d < best.divergence : d <= best.divergence;
+  if (std::isfinite(d) && better) {
+    best.divergence = d;
+    best.bins = i;
+    best.threshold = kl_threshold(o, i, w);
+  }
+}
+
 }  // namespace detail
 
 // The fast search: O(L) per candidate.
@@ -269,14 +310,22 @@ inline KlResult kl_search(const Histogram& hist, QuantRange q, const KlOptions& 
   KlResult best;
   best.threshold = hist.amax();
   const std::size_t L = static_cast<std::size_t>(line.levels);
+  const bool shared_head =
+      !line.is_signed && o.grouping == KlOptions::Grouping::remainder_in_last && !o.smoothing;
+  std::size_t head_m = 0;
+  double head = 0.0;
   for (std::size_t i = line.start; i <= line.max_side; ++i) {
-    const double d = pf.divergence(detail::kl_slice(line, pf, i), L, o, line.total);
-    const bool better = o.argmin == KlOptions::ArgMin::first ? d < best.divergence : d <= best.divergence;
-    if (std::isfinite(d) && better) {
-      best.divergence = d;
-      best.bins = i;
-      best.threshold = detail::kl_threshold(o, i, hist.bin_width());
+    double d;
+    if (shared_head) {
+      if (i / L != head_m) {
+        head_m = i / L;
+        head = pf.head_plogq(head_m, L);
+      }
+      d = pf.divergence_with_head(i, pf.count(i, line.h.size()), L, head_m, head, line.total);
+    } else {
+      d = pf.divergence(detail::kl_slice(line, pf, i), L, o, line.total);
     }
+    detail::consider(best, d, i, o, hist.bin_width());
   }
   return best;
 }
@@ -351,12 +400,7 @@ inline KlResult search(const Histogram& hist, QuantRange q, const KlOptions& o =
   best.threshold = hist.amax();
   for (std::size_t i = line.start; i <= line.max_side; ++i) {
     const double d = divergence(line.h, detail::kl_slice(line, pf, i), static_cast<std::size_t>(line.levels), o);
-    const bool better = o.argmin == KlOptions::ArgMin::first ? d < best.divergence : d <= best.divergence;
-    if (std::isfinite(d) && better) {
-      best.divergence = d;
-      best.bins = i;
-      best.threshold = detail::kl_threshold(o, i, hist.bin_width());
-    }
+    detail::consider(best, d, i, o, hist.bin_width());
   }
   return best;
 }

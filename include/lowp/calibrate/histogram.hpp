@@ -3,12 +3,12 @@
 //
 // Layout: 2*B bins over [-R, R] (B = bins per side, 2048 by default), symmetric around zero, so
 // the histogram of |x| is the exact fold  abs[k] = pos[k] + neg[k]. The half-range R is always a
-// power of two, R = 2^e >= max|x|, and bin k of a side covers [k*w, (k+1)*w) with w = R / B
-// (the last bin also holds R itself). Zero is counted on the positive side.
+// power of two, R = 2^e >= max|x|, and bin k of a side covers |x| in (k*w, (k+1)*w] with
+// w = R / B (right-closed, so R itself is in the last bin); zero is in bin 0 of the positive side.
 //
 // Why a power of two: when a batch exceeds R, R grows by a factor 2^k and each new bin is
 // exactly the union of 2^k old bins (new index = old index >> k), so re-binning never loses or
-// smears a count. Because |x| * B / 2^e is computed exactly in double, binning a value directly
+// smears a count. Because |x| * B / 2^e is computed exactly, binning a value directly
 // at the final R gives the same bin as binning it early and re-binning later: the histogram is
 // a function of the observed multiset only, whatever the batch order or sharding. merge() is
 // therefore exact (stronger than the "within one bin" that interpolating re-binning such as
@@ -54,28 +54,15 @@ class Histogram {
     } else if (e > exp_) {
       grow(e - exp_);
     }
-    const double scale = std::ldexp(static_cast<double>(bins_), -exp_);
-    const std::size_t last = static_cast<std::size_t>(bins_) - 1;
-    std::uint64_t* pos = counts_.data() + bins_;  // pos[k]: [k w, (k+1) w)
-    std::uint64_t* neg = counts_.data();          // neg[B-1-k]: [-(k+1) w, -k w)
-    double sum = 0.0, sumsq = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const float v = x[i];
-      if (s.nonfinite != 0 && !(std::fabs(v) <= std::numeric_limits<float>::max())) continue;
-      const std::size_t k = std::min(static_cast<std::size_t>(std::fabs(static_cast<double>(v)) * scale), last);
-      if (v >= 0.0f) {
-        ++pos[k];
-      } else {
-        ++neg[last - k];
-      }
-      sum += v;
-      sumsq += static_cast<double>(v) * v;
+    if (s.nonfinite == 0) {
+      bin_finite(x, n);
+    } else {  // rare: skip the ignored NaN/Inf one by one
+      for (std::size_t i = 0; i < n; ++i)
+        if (std::fabs(x[i]) <= std::numeric_limits<float>::max()) bin_finite(x + i, 1);
     }
     min_ = std::min(min_, s.min);
     max_ = std::max(max_, s.max);
     count_ += s.finite();
-    sum_ += sum;
-    sumsq_ += sumsq;
   }
 
   // Adds another shard's histogram (same bins per side). Exact: see the header comment.
@@ -118,9 +105,9 @@ class Histogram {
     const double m = mean();
     return std::sqrt(std::max(0.0, sumsq_ / static_cast<double>(count_) - m * m));
   }
-  // All 2B signed bins, from [-R, -R + w) up to [R - w, R].
+  // All 2B signed bins, from [-R, -R + w) up to (R - w, R].
   const std::vector<std::uint64_t>& signed_counts() const { return counts_; }
-  // Bin k = count of |x| in [k w, (k+1) w), k < B.
+  // Bin k = count of |x| in (k w, (k+1) w] (bin 0 also holds 0), k < B.
   std::vector<std::uint64_t> abs_counts() const {
     std::vector<std::uint64_t> a(static_cast<std::size_t>(bins_));
     for (int k = 0; k < bins_; ++k) a[k] = counts_[bins_ + k] + counts_[bins_ - 1 - k];
@@ -187,6 +174,71 @@ class Histogram {
   }
 
  private:
+  // Bin index of v: k = ceil(|v| B / 2^e) - 1 (0 for v = 0), computed exactly (a power-of-two
+  // scaling, exact in float when the scale is a normal float, else in double) and mapped to its
+  // side. Bins are right-closed so that |v| = R lands in bin B - 1 with no clamping, which keeps
+  // re-binning exact: ceil(ceil(y) / 2^k) = ceil(y / 2^k).
+  template <typename S>
+  static std::uint32_t bin_index(float v, S scale, std::uint32_t b) {
+    const S a = std::fabs(static_cast<S>(v)) * scale;  // in [0, B]
+    // a <= B <= 2^20: the int32 conversion (cvttps2dq) is exact and vectorizes.
+    const std::int32_t t = static_cast<std::int32_t>(a);
+    std::int32_t k = t - (static_cast<S>(t) == a && t > 0 ? 1 : 0);
+    k = std::min(k, static_cast<std::int32_t>(b) - 1);
+    const std::uint32_t u = static_cast<std::uint32_t>(k);
+    return v >= 0.0f ? b + u : b - 1 - u;
+  }
+  template <typename S>
+  static void compute_indices(const float* x, std::size_t n, S scale, std::uint32_t b, std::uint32_t* idx) {
+    for (std::size_t i = 0; i < n; ++i) idx[i] = bin_index(x[i], scale, b);
+  }
+  // Adds finite values: indices in chunks (a vectorizable loop), then the increments spread over
+  // two count arrays on large batches so that runs of equal bins do not serialize on one counter.
+  void bin_finite(const float* x, std::size_t n) {
+    constexpr std::size_t kChunk = 1024;
+    std::uint32_t idx[kChunk];
+    const std::uint32_t b = static_cast<std::uint32_t>(bins_);
+    const double scale = std::ldexp(static_cast<double>(bins_), -exp_);
+    const bool float_ok = scale <= static_cast<double>(std::numeric_limits<float>::max()) &&
+                          scale >= static_cast<double>(std::numeric_limits<float>::min());
+    const bool two_arrays = n >= 8 * kChunk;
+    if (two_arrays) second_.assign(counts_.size(), 0);
+    std::uint64_t* c0 = counts_.data();
+    std::uint64_t* c1 = two_arrays ? second_.data() : counts_.data();
+    double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
+    for (std::size_t base = 0; base < n; base += kChunk) {
+      const std::size_t m = std::min(kChunk, n - base);
+      const float* xs = x + base;
+      if (float_ok) {
+        compute_indices(xs, m, static_cast<float>(scale), b, idx);
+      } else {
+        compute_indices(xs, m, scale, b, idx);
+      }
+      std::size_t j = 0;
+      for (; j + 1 < m; j += 2) {
+        ++c0[idx[j]];
+        ++c1[idx[j + 1]];
+      }
+      if (j < m) ++c0[idx[j]];
+      // Four partial sums: independent dependency chains.
+      j = 0;
+      for (; j + 3 < m; j += 4)
+        for (int l = 0; l < 4; ++l) {
+          const double v = xs[j + static_cast<std::size_t>(l)];
+          s[l] += v;
+          q[l] += v * v;
+        }
+      for (; j < m; ++j) {
+        s[0] += xs[j];
+        q[0] += static_cast<double>(xs[j]) * xs[j];
+      }
+    }
+    if (two_arrays)
+      for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += second_[i];
+    sum_ += (s[0] + s[1]) + (s[2] + s[3]);
+    sumsq_ += (q[0] + q[1]) + (q[2] + q[3]);
+  }
+
   // Smallest e >= kMinExponent with 2^e >= a.
   static int exponent_for(float a) {
     if (!(a > 0.0f)) return kMinExponent;
@@ -212,6 +264,7 @@ class Histogram {
   ObserveOptions opt_;
   int exp_ = kMinExponent;
   std::vector<std::uint64_t> counts_;
+  std::vector<std::uint64_t> second_;  // scratch for bin_finite
   std::uint64_t count_ = 0;
   std::uint64_t nonfinite_ = 0;
   float min_ = std::numeric_limits<float>::infinity();

@@ -1,7 +1,8 @@
 // lowp/calibrate/metrics.hpp: what a choice of quantization parameters does to actual data.
 //
 // For x quantized with (scale s, zero point z) into [qmin, qmax] and dequantized back,
-//   x^ = s (clamp(round(x / s) + z, qmin, qmax) - z)      (round half to even, as PyTorch)
+//   x^ = s (clamp(z + round(x * (1 / s)), qmin, qmax) - z)   (round half to even, as PyTorch's
+//                                                            fake_quantize and lowp's quantizer)
 // measure() reports the mean squared error E[(x - x^)^2], the signal-to-quantization-noise
 // ratio SQNR = 10 log10(sum x^2 / sum (x - x^)^2) in dB, and the fraction of values clipped
 // (outside the representable [s (qmin - z), s (qmax - z)] by more than half a step).
@@ -24,7 +25,7 @@ struct QuantError {
 };
 
 inline float fake_quantize(float x, QuantParams p, QuantRange q) {
-  const float code = std::nearbyint(x / p.scale) + static_cast<float>(p.zero_point);
+  const float code = static_cast<float>(p.zero_point) + std::nearbyint(x * (1.0f / p.scale));
   const float clamped = std::min(std::max(code, static_cast<float>(q.qmin)), static_cast<float>(q.qmax));
   return p.scale * (clamped - static_cast<float>(p.zero_point));
 }

@@ -51,8 +51,7 @@ struct Percentile {
     }
     const double lo = detail::histogram_quantile(h.signed_counts(), -h.half_range(), w, 1.0 - p);
     const double hi = detail::histogram_quantile(h.signed_counts(), -h.half_range(), w, p);
-    // The range must contain zero for the zero point to be exact; choose_qparams widens it anyway.
-    return detail::clamp_to_data(h, std::min(lo, 0.0), std::max(hi, 0.0), false);
+    return detail::clamp_to_data(h, lo, hi, false);
   }
 };
 
