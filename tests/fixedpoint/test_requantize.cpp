@@ -117,10 +117,11 @@ TEST(Requantize, SingleRoundingIsTheCorrectlyRoundedProduct) {
   for (int i = 0; i < 200000; ++i) {
     const lowp::RequantMultiplier m{mant(rng), shift(rng), 0.0f};
     const std::int32_t a = acc(rng);
-    const std::int64_t den = std::int64_t{1} << (31 - m.shift);
-    const std::int64_t num = 2 * static_cast<std::int64_t>(a) * m.multiplier + den;  // 2 (x + 1/2)
-    const std::int64_t twice = 2 * den;
-    const std::int64_t expected = num >= 0 ? num / twice : -((-num + twice - 1) / twice);
+    // floor((2 acc mult + 2^s) / 2^(s+1)) in 128-bit arithmetic (s + 1 reaches 63)
+    const int s = 31 - m.shift;
+    const __int128 num = 2 * static_cast<__int128>(a) * m.multiplier + (static_cast<__int128>(1) << s);
+    const __int128 twice = static_cast<__int128>(1) << (s + 1);
+    const auto expected = static_cast<std::int64_t>(num >= 0 ? num / twice : -((-num + twice - 1) / twice));
     ASSERT_EQ(lowp::SingleRounding::scale(a, m), expected);
   }
 }

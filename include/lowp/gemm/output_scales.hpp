@@ -17,6 +17,9 @@
 //   multiplier/shift (GemmlowpRounding, SingleRounding): quantize_multiplier of the
 //       double (s_in * s_w / s_out), TFLite's GetQuantizedConvolutionMultipler;
 //   bias: quantize_bias() below, PyTorch's (fbgemm::Quantize) arithmetic.
+//
+// A float (dequantized) GEMM output is acc * real[n], so it needs real = s_in * s_w[n]:
+// OutputScales(s_in, s_w, n, 1.0f) gives exactly that float32 product.
 #pragma once
 
 #include <algorithm>

@@ -60,11 +60,7 @@ void row_sums(const MatrixView<const TA>& a, std::int32_t* sums) {
 // sums[n] = sum_k b(k, n) for every column n of B (K x N), modulo 2^32.
 template <typename TB>
 void column_sums(const MatrixView<const TB>& b, std::int32_t* sums) {
-  for (std::ptrdiff_t n = 0; n < b.cols; ++n) {
-    std::int32_t s = 0;
-    for (std::ptrdiff_t k = 0; k < b.rows; ++k) s = wrapping::add(s, b(k, n));
-    sums[n] = s;
-  }
+  row_sums(b.transposed(), sums);
 }
 
 // The per-column constant folded into the bias at weight-packing time:
