@@ -16,13 +16,14 @@
 #include "lowp/ops/conv_geometry.hpp"
 #include "lowp/ops/im2col.hpp"
 #include "lowp/transforms/batchnorm_fold.hpp"
+#include "lowp/transforms/cross_layer_equalization.hpp"
 
 namespace digits {
 
 constexpr std::ptrdiff_t kImage = 8, kClasses = 10;
 
-// One conv / linear layer: OHWI weights (out_c x kh x kw x in_c/groups) and bias,
-// BN already folded, geometry for a single image.
+// One conv / linear layer: weights (OIHW while loading, OHWI once the model is
+// built: out_c x kh x kw x in_c/groups) and bias, BN folded, geometry for one image.
 struct FloatConv {
   std::string name;
   lowp::Conv2dGeometry geometry;
@@ -36,35 +37,51 @@ inline lowp::io::NpyArray load(const std::string& dir, const std::string& name, 
   return a;
 }
 
-// Loads layer `name` (OIHW in the file), folds batch norm `bn` (if not empty) and reorders to OHWI.
+// Loads layer `name` (OIHW, as PyTorch stores it) and folds batch norm `bn` (if not empty).
 inline FloatConv load_conv(const std::string& dir, const std::string& name, const std::string& bn,
                            const lowp::Conv2dGeometry& g, bool relu) {
-  FloatConv l{name, g, {}, {}, relu};
-  std::vector<float> oihw = load(dir, name + ".weight", g.weight_size()).data;
-  l.bias = load(dir, name + ".bias", g.out_c).data;
+  FloatConv l{name, g, load(dir, name + ".weight", g.weight_size()).data, load(dir, name + ".bias", g.out_c).data,
+              relu};
   if (!bn.empty()) {
     const auto gamma = load(dir, bn + ".weight", g.out_c), beta = load(dir, bn + ".bias", g.out_c),
                mean = load(dir, bn + ".running_mean", g.out_c), var = load(dir, bn + ".running_var", g.out_c);
-    lowp::fold_batchnorm(oihw.data(), g.weight_size(), lowp::WeightLayout::OIHW, l.bias.data(), g.out_c,
+    lowp::fold_batchnorm(l.weight.data(), g.weight_size(), lowp::WeightLayout::OIHW, l.bias.data(), g.out_c,
                          {gamma.data.data(), beta.data.data(), mean.data.data(), var.data.data(), 1e-5f});
   }
+  return l;
+}
+
+// The transforms' view of an OIHW layer.
+inline lowp::FloatLayer float_layer(FloatConv& l) {
+  const lowp::Conv2dGeometry& g = l.geometry;
+  return {l.weight.data(), l.bias.data(), g.out_c, g.in_c, g.kernel_h, g.kernel_w, g.groups};
+}
+
+// OIHW -> OHWI, the layout of lowp's conv2d (and of im2col's patch rows).
+inline void reorder_to_ohwi(FloatConv& l) {
+  const lowp::Conv2dGeometry& g = l.geometry;
   const std::ptrdiff_t cg = g.group_in_c(), taps = g.kernel_h * g.kernel_w;
-  l.weight.resize(oihw.size());
+  const std::vector<float> oihw = l.weight;
   for (std::ptrdiff_t o = 0; o < g.out_c; ++o)
     for (std::ptrdiff_t c = 0; c < cg; ++c)
       for (std::ptrdiff_t t = 0; t < taps; ++t) l.weight[(o * taps + t) * cg + c] = oihw[(o * cg + c) * taps + t];
-  return l;
 }
 
 struct FloatModel {
   FloatConv conv1, dw2, pw2, conv3, fc;
 
-  explicit FloatModel(const std::string& dir)
+  // equalize: cross-layer equalization over the whole chain. Valid here because everything
+  // between two layers is positively homogeneous per channel: ReLU, max pool, average pool.
+  FloatModel(const std::string& dir, bool equalize)
       : conv1(load_conv(dir, "conv1", "bn1", lowp::Conv2dGeometry::same(8, 1, 16, 3), true)),
         dw2(load_conv(dir, "dw2", "bn2", lowp::Conv2dGeometry::same(8, 16, 16, 3, 16), true)),
         pw2(load_conv(dir, "pw2", "bn3", lowp::Conv2dGeometry::same(8, 16, 32, 1), true)),
         conv3(load_conv(dir, "conv3", "bn4", lowp::Conv2dGeometry::same(4, 32, 64, 3), true)),
-        fc(load_conv(dir, "fc", "", lowp::Conv2dGeometry::same(1, 64, 10, 1), false)) {}
+        fc(load_conv(dir, "fc", "", lowp::Conv2dGeometry::same(1, 64, 10, 1), false)) {
+    if (equalize)
+      lowp::equalize_chain({float_layer(conv1), float_layer(dw2), float_layer(pw2), float_layer(conv3), float_layer(fc)});
+    for (FloatConv* l : {&conv1, &dw2, &pw2, &conv3, &fc}) reorder_to_ohwi(*l);
+  }
 
   std::vector<const FloatConv*> layers() const { return {&conv1, &dw2, &pw2, &conv3, &fc}; }
   std::size_t parameter_count() const {

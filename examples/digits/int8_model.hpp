@@ -40,15 +40,20 @@ struct QuantConv {
   std::unique_ptr<lowp::OutputScales> scales;
 
   // float_output: the accumulators are dequantized to float instead of requantized to `out`.
-  QuantConv(const FloatConv& f, lowp::QuantParams in_params, lowp::QuantParams out_params, bool float_output)
+  QuantConv(const FloatConv& f, lowp::QuantParams in_params, lowp::QuantParams out_params, bool float_output,
+            bool per_channel)
       : geometry(f.geometry), depthwise(f.geometry.groups > 1 && f.geometry.is_depthwise()), relu(f.relu),
         in(in_params), out(out_params) {
     const std::ptrdiff_t oc = geometry.out_c, fan_in = geometry.depth();
-    // Per output channel (axis 0 of the oc x fan_in OHWI matrix): scale = max |w| / 127.
+    // Per output channel (axis 0 of the oc x fan_in OHWI matrix): scale = max |w| / 127;
+    // per tensor: the same scale, max over all weights, repeated for every channel.
     lowp::PerChannel channels{0, {}};
+    float tensor_amax = 0.0f;
+    for (float w : f.weight) tensor_amax = std::max(tensor_amax, std::fabs(w));
     for (std::ptrdiff_t o = 0; o < oc; ++o) {
       float amax = 0.0f;
       for (std::ptrdiff_t k = 0; k < fan_in; ++k) amax = std::max(amax, std::fabs(f.weight[o * fan_in + k]));
+      if (!per_channel) amax = tensor_amax;
       channels.params.push_back(lowp::choose_qparams<lowp::Symmetric>(-amax, amax, kWeightRange));
       weight_scale.push_back(channels.params.back().scale);
     }
@@ -103,13 +108,14 @@ struct Int8Model {
   QuantConv conv1, dw2, pw2, conv3, fc;
   mutable lowp::Context context;  // GEMM scratch, reused by every layer and call
 
-  Int8Model(const FloatModel& m, const ActivationParams& a)
+  // per_channel = false: one weight scale per layer (what cross-layer equalization is for).
+  Int8Model(const FloatModel& m, const ActivationParams& a, bool per_channel = true)
       : input(a.input),
-        conv1(m.conv1, a.input, a.conv1, false),
-        dw2(m.dw2, a.conv1, a.dw2, false),
-        pw2(m.pw2, a.dw2, a.pw2, false),
-        conv3(m.conv3, a.pw2, a.conv3, false),  // max pool keeps pw2's parameters
-        fc(m.fc, a.conv3, {}, true) {}          // average pool keeps conv3's
+        conv1(m.conv1, a.input, a.conv1, false, per_channel),
+        dw2(m.dw2, a.conv1, a.dw2, false, per_channel),
+        pw2(m.pw2, a.dw2, a.pw2, false, per_channel),
+        conv3(m.conv3, a.pw2, a.conv3, false, per_channel),  // max pool keeps pw2's parameters
+        fc(m.fc, a.conv3, {}, true, per_channel) {}          // average pool keeps conv3's
 
   std::size_t bytes() const {
     return conv1.bytes() + dw2.bytes() + pw2.bytes() + conv3.bytes() + fc.bytes() + 5 * sizeof(lowp::QuantParams);

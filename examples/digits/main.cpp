@@ -103,8 +103,10 @@ double median_time_ratio(A&& a, B&& b, int repeats) {
   return r[r.size() / 2];
 }
 
-lowp::QuantParams activation_params(const digits::Calibrator& c, const std::vector<float>& samples) {
-  return c.qparams(samples, digits::kActivationRange);
+// Calibrates every quantized activation tensor of the model with `c`.
+digits::ActivationParams calibrate(const digits::Calibrator& c, const digits::FloatActivations& calib) {
+  auto params = [&](const std::vector<float>& samples) { return c.qparams(samples, digits::kActivationRange); };
+  return {params(calib.input), params(calib.conv1), params(calib.dw2), params(calib.pw2), params(calib.conv3)};
 }
 
 }  // namespace
@@ -128,7 +130,7 @@ int main(int argc, char** argv) try {
   const double torch_int8 = std::stod(reference.at("pytorch_int8_accuracy"));
 
   // 1. Float model with batch norms folded; check it against PyTorch's float logits.
-  const digits::FloatModel model(dir);
+  const digits::FloatModel model(dir, /*equalize=*/false);
   const auto float_test = digits::forward(model, test.images, test.size());
   const auto torch_logits = lowp::io::read_npy(dir + "/test_logits.npy");
   float max_diff = 0;
@@ -149,13 +151,7 @@ int main(int argc, char** argv) try {
   double best = 0;
   std::string best_name;
   for (const digits::Calibrator& c : digits::calibrators()) {
-    digits::ActivationParams a;
-    a.input = activation_params(c, calib.input);
-    a.conv1 = activation_params(c, calib.conv1);
-    a.dw2 = activation_params(c, calib.dw2);
-    a.pw2 = activation_params(c, calib.pw2);
-    a.conv3 = activation_params(c, calib.conv3);
-    const digits::Int8Model q(model, a);
+    const digits::Int8Model q(model, calibrate(c, calib));
     const auto logits = q.forward(test.images, test.size());
     const double acc = accuracy(logits, test.labels);
     const double time_ratio = median_time_ratio(run_float, [&] { q.forward(test.images, test.size()); }, repeats);
@@ -171,6 +167,45 @@ int main(int argc, char** argv) try {
               "time: median of %d ratios, int8 model (lowp::gemm, %s backend) over float model (Eigen GEMM), each\n"
               "      from back-to-back passes over the %td test images; same process, same compiler flags.\n",
               repeats, lowp::DefaultBackend::name, test.size());
+
+  // 4. One weight scale per layer instead of per channel: what cross-layer equalization repairs.
+  const digits::FloatModel equalized(dir, /*equalize=*/true);
+  const auto calib_equalized = digits::forward(equalized, train.images, train.size());
+  const auto equalized_test = digits::forward(equalized, test.images, test.size());
+  float cle_diff = 0;
+  for (std::size_t i = 0; i < float_test.logits.size(); ++i)
+    cle_diff = std::max(cle_diff, std::fabs(equalized_test.logits[i] - float_test.logits[i]));
+  auto spreads = [](const digits::FloatModel& m) {
+    std::string r;
+    for (const digits::FloatConv* l : m.layers()) {
+      const std::ptrdiff_t fan_in = l->geometry.depth();
+      float lo = INFINITY, hi = 0;
+      for (std::ptrdiff_t o = 0; o < l->geometry.out_c; ++o) {
+        float amax = 0;
+        for (std::ptrdiff_t k = 0; k < fan_in; ++k) amax = std::max(amax, std::fabs(l->weight[o * fan_in + k]));
+        lo = std::min(lo, amax), hi = std::max(hi, amax);
+      }
+      char buf[32];
+      std::snprintf(buf, sizeof buf, " %s %.1f", l->name.c_str(), hi / lo);
+      r += buf;
+    }
+    return r;
+  };
+  std::printf("\nweights quantized per tensor (one scale per layer), activations as above.\n"
+              "max/min over channels of max|w|:%s; after CLE:%s\n"
+              "CLE float model vs BN-folded float model: max |logit difference| = %.2g\n",
+              spreads(model).c_str(), spreads(equalized).c_str(), cle_diff);
+  std::printf("%-12s %-22s %9s %10s %12s\n", "calibrator", "float model", "top-1 %", "drop pts", "logits SQNR");
+  for (const digits::Calibrator& c : digits::calibrators()) {
+    if (c.name != "min-max" && c.name != "MSE") continue;
+    for (const bool cle : {false, true}) {
+      const digits::Int8Model q(cle ? equalized : model, calibrate(c, cle ? calib_equalized : calib), false);
+      const auto logits = q.forward(test.images, test.size());
+      const double acc = accuracy(logits, test.labels);
+      std::printf("%-12s %-22s %9.2f %10.2f %9.1f dB\n", c.name.c_str(), cle ? "BN folded + CLE" : "BN folded",
+                  100 * acc, 100 * (float_acc - acc), sqnr_db(float_test.logits, logits));
+    }
+  }
 
   if (check) {
     bool ok = true;
