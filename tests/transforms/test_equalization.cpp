@@ -64,10 +64,12 @@ struct Activation {
   float operator()(std::ptrdiff_t c, float v) const { return v >= 0 ? v : slope[static_cast<std::size_t>(c)] * v; }
 };
 
-void check_cle_preserves_function(std::ptrdiff_t groups1, const Activation& act, std::uint32_t seed) {
+// Layer 1: 3x3 conv with groups1 groups (c = depthwise); layer 2: k2 x k2 conv 12 -> 10 (groups2 groups).
+void check_cle_preserves_function(std::ptrdiff_t groups1, std::ptrdiff_t k2, std::ptrdiff_t groups2,
+                                  const Activation& act, std::uint32_t seed) {
   std::mt19937 rng(seed);
   const std::ptrdiff_t c = 12, h = 6, w = 5, batch = 2;
-  OwnedLayer l1(c, groups1 == 1 ? 4 : c, 3, groups1), l2(10, c, 1, 1);
+  OwnedLayer l1(c, groups1 == 1 ? 4 : c, 3, groups1), l2(10, c, k2, groups2);
   l1.w = normal(rng, l1.w.size());
   l1.b = normal(rng, l1.b.size());
   l2.w = normal(rng, l2.w.size());
@@ -81,7 +83,7 @@ void check_cle_preserves_function(std::ptrdiff_t groups1, const Activation& act,
   OwnedLayer e1(l1), e2(l2);
   lowp::equalize_chain({e1.view(), e2.view()});
   const auto after = run(e1, e2);
-  EXPECT_LT(max_rel_error(after, before), 1e-5) << act.name << " groups " << groups1;
+  EXPECT_LT(max_rel_error(after, before), 1e-5) << act.name << " groups " << groups1 << ", " << groups2;
   const auto r1 = lowp::output_channel_ranges(e1.view()), r2 = lowp::input_channel_ranges(e2.view());
   const auto r1_old = lowp::output_channel_ranges(l1.view());
   for (std::size_t i = 0; i < r1.size(); ++i) EXPECT_NEAR(r1[i], r2[i], 1e-5f * r2[i]) << "channel " << i;
@@ -99,8 +101,9 @@ TEST(CrossLayerEqualization, PreservesFunctionAndEqualizesRanges) {
       prelu{"prelu", std::vector<float>(c)};
   for (auto& s : prelu.slope) s = slope(rng);
   for (const Activation* act : {&relu, &leaky, &prelu}) {
-    check_cle_preserves_function(1, *act, 21);  // full 3x3 conv -> 1x1
-    check_cle_preserves_function(c, *act, 22);  // depthwise 3x3 -> pointwise 1x1
+    check_cle_preserves_function(1, 1, 1, *act, 21);  // full 3x3 conv -> 1x1
+    check_cle_preserves_function(c, 1, 1, *act, 22);  // depthwise 3x3 -> pointwise 1x1
+    check_cle_preserves_function(1, 3, 2, *act, 23);  // 3x3 conv -> grouped 3x3 conv (2 groups)
   }
 }
 
