@@ -282,6 +282,13 @@ TEST(DataFreeQuantization, MismatchedDepthwiseSeparableBlock) {
   // values); the tail below c perturbs the float output at about -49 dB.
   EXPECT_GT(sqnr_db(want, run_float(absorbed, x)), 45.0) << "absorption moved the function";
   const double after_absorb = sqnr_db(want, run_quantized(absorbed, x));
+  {  // The analytic E[ReLU(z)] (clipped normal from BN) predicts the measured channel means.
+    const auto predicted = lowp::relu_input_means(absorbed.beta.data(), absorbed.gamma.data(), kC);
+    const auto mid = conv_same(absorbed.dw.view(), x, kBatch, kH, kW, relu);
+    const auto measured = lowp::channel_means(mid.data(), kBatch * kH * kW, kC);
+    for (std::ptrdiff_t c = 0; c < kC; ++c)
+      EXPECT_NEAR(predicted[c], measured[c], 0.05 * std::fabs(absorbed.gamma[c]) + 1e-6) << "channel " << c;
+  }
   Block empirical(absorbed), analytic(absorbed);
   correct_block(empirical, x, false);
   correct_block(analytic, x, true);
