@@ -13,8 +13,9 @@
 //     remainder in the last group, no smoothing (a candidate whose Q is zero where P is not is
 //     skipped as infinite), first argmin, threshold = (m + 0.5) * bin width (the slide's formula).
 //   KlOptions::pytorch_quantization()  (NVIDIA pytorch-quantization, calib/histogram.py):
-//     bins[0] replaced by bins[1], proportional groups (bin k in level floor(k L / i)), no
-//     smoothing, the LAST argmin, threshold = the bin edge i * width.
+//     bins[0] replaced by bins[1], proportional groups (bin k in level floor(k L / i)), Q spread
+//     over the bins non-empty in the raw histogram, no smoothing, the LAST argmin, threshold =
+//     the bin edge i * width.
 //   KlOptions::onnxruntime()  (ONNX Runtime, quantization/calibrate.py): the SIGNED histogram
 //     sliced symmetrically [-i, i) with outliers folded into both end bins, 128 levels for the
 //     whole slice, zero bins smoothed with epsilon = 1e-4 (the mass moved from non-zero bins),
@@ -30,6 +31,7 @@
 // entropy_reference::search() is the naive algorithm, kept as the test oracle and benchmark peer.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -53,6 +55,10 @@ struct KlOptions {
   bool smoothing = false;     // replace zero bins of P and Q by epsilon (mass taken from the others)
   double epsilon = 1e-4;
   bool copy_first_bin = false;  // bins[0] = bins[1] before the search (for ReLU'd data)
+  // Which bins of a level share its mass in Q: those non-empty in P (false: TensorRT, ONNX
+  // Runtime) or in the raw histogram (true: pytorch-quantization), which differ only for an end
+  // bin that holds nothing but folded outliers.
+  bool mask_from_raw_bins = false;
   int quantized_bins = 0;       // L; 0: 2^(bits-1) for abs_values, 2^bits for signed_values
   int start_bins = 0;           // first candidate (bins per side); 0: L for abs, L/2 for signed
 
@@ -63,6 +69,7 @@ struct KlOptions {
     o.threshold = Threshold::bin_edge;
     o.argmin = ArgMin::last;
     o.copy_first_bin = true;
+    o.mask_from_raw_bins = true;
     return o;
   }
   static KlOptions onnxruntime() {
@@ -213,31 +220,58 @@ class KlPrefix {
     // Per level: raw sum G, P sum, number of non-empty P bins.
     double nonzero_p = 0.0, nonzero_q = 0.0;
     // First pass over the levels: sums and non-empty bins (the smoothing constants need them all).
+    // An end bin that is empty in the raw histogram but receives outliers is non-empty in P; it
+    // shares its level's mass in Q (mask from P) or stays empty in Q (mask from the raw bins),
+    // in which case its P mass is booked separately as "P > 0 where Q = 0".
     std::vector<double>& G = scratch_g_;
-    std::vector<double>& PG = scratch_p_;
-    std::vector<double>& NZ = scratch_n_;
+    std::vector<double>& PQ = scratch_p_;  // P mass on the bins where Q > 0
+    std::vector<double>& NQ = scratch_n_;  // number of bins where Q > 0
     G.resize(L);
-    PG.resize(L);
-    NZ.resize(L);
+    PQ.resize(L);
+    NQ.resize(L);
+    double orphan_mass = 0.0, orphan_bins = 0.0;  // P > 0 where Q = 0
     for (std::size_t g = 0; g < L; ++g) {
       std::size_t b, e;
       group_bounds(o.grouping, s.len, L, g, b, e);
       const std::size_t lo = s.first + b, hi = s.first + e;
+      const double raw = count(lo, hi);
       double nz = nonzero_[hi] - nonzero_[lo];
-      double p = count(lo, hi);
-      G[g] = p;
+      double mass = raw, extra_mass = 0.0, extra_bins = 0.0;
       if (b == 0 && e > 0) {  // the first bin receives the left outliers
-        p += s.left_outliers;
-        if (h_[s.first] == 0.0 && p_first > 0.0) nz += 1.0;
+        if (h_[s.first] == 0.0 && p_first > 0.0) {
+          extra_mass += p_first;
+          extra_bins += 1.0;
+        } else {
+          mass += s.left_outliers;
+        }
       }
       if (e == s.len && e > b) {  // the last bin receives the right outliers
-        p += s.right_outliers;
-        if (h_[last] == 0.0 && p_last > 0.0) nz += 1.0;
+        if (h_[last] == 0.0 && p_last > 0.0) {
+          extra_mass += p_last;
+          extra_bins += 1.0;
+        } else {
+          mass += s.right_outliers;
+        }
       }
-      PG[g] = p;
-      NZ[g] = nz;
-      nonzero_p += nz;
-      if (G[g] > 0.0) nonzero_q += nz;
+      if (!o.mask_from_raw_bins) {  // outlier-only end bins take their share of Q
+        mass += extra_mass;
+        nz += extra_bins;
+        extra_mass = extra_bins = 0.0;
+      }
+      G[g] = raw;
+      nonzero_p += nz + extra_bins;
+      if (raw > 0.0) {
+        PQ[g] = mass;
+        NQ[g] = nz;
+        nonzero_q += nz;
+      } else {  // nothing to spread: every P-positive bin of the level has Q = 0
+        PQ[g] = 0.0;
+        NQ[g] = 0.0;
+        extra_mass += mass;
+        extra_bins += nz;
+      }
+      orphan_mass += extra_mass;
+      orphan_bins += extra_bins;
     }
     const double len = static_cast<double>(s.len);
     double e_p = 0.0, e_q = 0.0;
@@ -258,16 +292,11 @@ class KlPrefix {
     plogp += p_first > 0.0 ? xlogx(p_first - e_p) : 0.0;
     plogp += p_last > 0.0 ? xlogx(p_last - e_p) : 0.0;
     double plogq = 0.0;
-    for (std::size_t g = 0; g < L; ++g) {
-      if (NZ[g] == 0.0) continue;
-      const double mass = PG[g] - e_p * NZ[g];
-      if (G[g] > 0.0) {
-        plogq += mass * std::log(G[g] / NZ[g] - e_q);
-      } else if (o.smoothing) {
-        plogq += mass * std::log(o.epsilon);
-      } else {
-        return std::numeric_limits<double>::infinity();  // Q = 0 where P > 0
-      }
+    for (std::size_t g = 0; g < L; ++g)
+      if (NQ[g] > 0.0) plogq += (PQ[g] - e_p * NQ[g]) * std::log(G[g] / NQ[g] - e_q);
+    if (orphan_bins > 0.0) {
+      if (!o.smoothing) return std::numeric_limits<double>::infinity();  // Q = 0 where P > 0
+      plogq += (orphan_mass - e_p * orphan_bins) * std::log(o.epsilon);
     }
     return (plogp - plogq) / total + std::log(slice_raw / total);
   }
@@ -311,7 +340,8 @@ inline KlResult kl_search(const Histogram& hist, QuantRange q, const KlOptions& 
   best.threshold = hist.amax();
   const std::size_t L = static_cast<std::size_t>(line.levels);
   const bool shared_head =
-      !line.is_signed && o.grouping == KlOptions::Grouping::remainder_in_last && !o.smoothing;
+      !line.is_signed && o.grouping == KlOptions::Grouping::remainder_in_last && !o.smoothing &&
+      !o.mask_from_raw_bins;
   std::size_t head_m = 0;
   double head = 0.0;
   for (std::size_t i = line.start; i <= line.max_side; ++i) {
@@ -343,7 +373,9 @@ inline double kl_divergence_at(const Histogram& hist, double amax, QuantRange q,
   std::size_t i = static_cast<std::size_t>(std::max(0.0, std::floor(amax / hist.bin_width()))) + 1;
   i = std::min(std::max<std::size_t>(i, 2), n);
   if (i < static_cast<std::size_t>(line.levels)) o.grouping = KlOptions::Grouping::proportional;
-  return pf.divergence(detail::kl_slice(line, pf, i), static_cast<std::size_t>(line.levels), o, line.total);
+  // KL >= 0; the decomposed sum can round to a tiny negative number when P == Q.
+  return std::max(0.0, pf.divergence(detail::kl_slice(line, pf, i), static_cast<std::size_t>(line.levels), o,
+                                     line.total));
 }
 
 // The naive algorithm (explicit P and Q per candidate, O(bins) each): the oracle for tests and
@@ -360,12 +392,13 @@ inline double divergence(const std::vector<double>& h, const detail::KlSlice& s,
   for (std::size_t g = 0; g < L; ++g) {
     std::size_t b, e;
     detail::group_bounds(o.grouping, s.len, L, g, b, e);
+    const std::vector<double>& mask = o.mask_from_raw_bins ? raw : p;
     double sum = 0.0, nz = 0.0;
     for (std::size_t j = b; j < e; ++j) {
       sum += raw[j];
-      nz += p[j] > 0.0 ? 1.0 : 0.0;
+      nz += mask[j] > 0.0 ? 1.0 : 0.0;
     }
-    for (std::size_t j = b; j < e; ++j) q[j] = p[j] > 0.0 && nz > 0.0 ? sum / nz : 0.0;
+    for (std::size_t j = b; j < e; ++j) q[j] = mask[j] > 0.0 && nz > 0.0 ? sum / nz : 0.0;
   }
   auto smooth = [&](std::vector<double>& v) {
     double zeros = 0.0;
