@@ -1,0 +1,43 @@
+// lowp/ops/rescale.hpp: moving an integer code from one scale to another.
+//
+// The elementwise ops (add, concat, leaky ReLU) all compute
+//     q_out = clamp( round(M * v) + z_out, lo, hi )
+// for an int32 value v already centred on its zero point and a positive real
+// factor M (a ratio of scales). M is held as a RequantMultiplier and rounded by
+// the chosen policy, exactly as the GEMM output stage does.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "lowp/core/error.hpp"
+#include "lowp/fixedpoint/quantize_multiplier.hpp"
+#include "lowp/fixedpoint/requantize.hpp"
+
+namespace lowp {
+
+// M as the integer policies' multiplier and shift (quantize_multiplier) plus the
+// float32 value FloatRounding uses.
+inline RequantMultiplier rescale_multiplier(double real) {
+  LOWP_CHECK(std::isfinite(real) && real > 0.0, "rescale_multiplier: factor ", real,
+             " must be finite and positive");
+  const QuantizedMultiplier q = quantize_multiplier(real);
+  return {q.multiplier, q.shift, static_cast<float>(real)};
+}
+
+template <typename T>
+struct CodeRange {
+  std::int32_t lo = std::numeric_limits<T>::min();
+  std::int32_t hi = std::numeric_limits<T>::max();
+};
+
+// clamp(Policy::scale(v, m) + zero_point, lo, hi) as a code of type T.
+template <typename Policy, typename T>
+T rescale_to_code(std::int32_t v, const RequantMultiplier& m, std::int32_t zero_point, CodeRange<T> range) {
+  const std::int64_t r = static_cast<std::int64_t>(Policy::scale(v, m)) + zero_point;
+  return static_cast<T>(std::min<std::int64_t>(std::max<std::int64_t>(r, range.lo), range.hi));
+}
+
+}  // namespace lowp
