@@ -335,8 +335,11 @@ TEST(DataFreeQuantization, MismatchedDepthwiseSeparableBlock) {
               base, after_cle, after_absorb, after_empirical, after_analytic);
   EXPECT_GT(after_cle, base + 10) << "CLE should recover the small channels";
   EXPECT_GT(after_absorb, after_cle) << "absorption narrows the activation range";
-  EXPECT_GT(after_empirical, after_absorb - 0.1);
-  EXPECT_GT(after_analytic, after_absorb - 0.1);
+  // Bias correction must pay off (docs/transforms.md: +0.7 dB here), not merely do no harm, and the
+  // analytic E[x] must agree with the measured one on this block whose pre-activations are normal.
+  EXPECT_GT(after_empirical, after_absorb + 0.3) << "bias correction (empirical) gained nothing";
+  EXPECT_GT(after_analytic, after_absorb + 0.3) << "bias correction (analytic) gained nothing";
+  EXPECT_NEAR(after_analytic, after_empirical, 0.05);
 }
 
 }  // namespace
