@@ -44,6 +44,7 @@ struct Args {
   bool per_channel = false;
   int axis = 0;
   bool json = false;
+  bool ignore_nonfinite = false;
   std::string svg;
 };
 
@@ -52,7 +53,7 @@ struct Args {
   std::fprintf(stderr,
                "usage: lowp-calib FILE.npy [--method minmax|percentile|kl|mse|aciq|all] [--bits N]\n"
                "                  [--scheme symmetric|affine] [--percentile P] [--per-channel AXIS]\n"
-               "                  [--json] [--svg OUT.svg]\n");
+               "                  [--ignore-nonfinite] [--json] [--svg OUT.svg]\n");
   std::exit(msg ? 2 : 0);
 }
 
@@ -94,6 +95,8 @@ Args parse(int argc, char** argv) {
       a.axis = static_cast<int>(ax);
     } else if (arg == "--json") {
       a.json = true;
+    } else if (arg == "--ignore-nonfinite") {
+      a.ignore_nonfinite = true;
     } else if (arg == "--svg") {
       a.svg = value(i);
     } else if (!arg.empty() && arg[0] == '-') {
@@ -308,10 +311,19 @@ int run(const Args& a) {
   LOWP_CHECK(arr.size() > 0, "'", a.file, "' holds no values");
   const QuantRange q = quant_range_for_bits(a.bits, a.symmetric);
   const std::vector<Method> methods = methods_for(a.method);
-  ObserveOptions strict;  // NaN/Inf is an error, as in the library
+  // NaN/Inf is an error, as in the library, unless --ignore-nonfinite: then such values are
+  // counted (JSON nonfinite_ignored) and left out of every histogram and error measure.
+  ObserveOptions observe_options;
+  observe_options.ignore_nonfinite = a.ignore_nonfinite;
+  if (!a.ignore_nonfinite) {
+    const auto bad = static_cast<std::size_t>(
+        std::count_if(arr.data.begin(), arr.data.end(), [](float v) { return !std::isfinite(v); }));
+    LOWP_CHECK(bad == 0, "'", a.file, "' holds ", bad, " NaN/Inf value", bad == 1 ? "" : "s", " (of ",
+               arr.data.size(), "); pass --ignore-nonfinite to leave them out and count them");
+  }
 
   // Per-tensor: one histogram feeds every method.
-  Histogram h(Histogram::kDefaultBins, strict);
+  Histogram h(Histogram::kDefaultBins, observe_options);
   h.observe(arr.data.data(), arr.data.size());
   std::vector<Result> results;
   for (const Method& m : methods) results.push_back(evaluate(m, h, arr.data.data(), arr.data.size(), a, q));
@@ -320,14 +332,18 @@ int run(const Args& a) {
   std::vector<ChannelSummary> summaries;
   int axis = 0;
   if (a.per_channel) {
-    PerChannel<HistogramCalibrator<Percentile>> pc(a.axis);
+    PerChannel<HistogramCalibrator<Percentile>> pc(
+        a.axis, HistogramCalibrator<Percentile>(Percentile{}, Histogram::kDefaultBins, observe_options));
     const lowp::TensorView<const float> view = arr.view();
     axis = view.normalize_axis(a.axis);
     pc.observe(view);
     const std::size_t channels = pc.channels();
     std::vector<std::vector<float>> values(channels);
-    view.for_each([&](const float& v, std::ptrdiff_t, std::ptrdiff_t c) { values[static_cast<std::size_t>(c)].push_back(v); },
-                  axis);
+    view.for_each(
+        [&](const float& v, std::ptrdiff_t, std::ptrdiff_t c) {
+          if (std::isfinite(v)) values[static_cast<std::size_t>(c)].push_back(v);
+        },
+        axis);
     for (const Method& m : methods) {
       ChannelSummary s;
       double err = 0.0, sig = 0.0, clipped = 0.0;
@@ -341,7 +357,7 @@ int run(const Args& a) {
         s.mean_kl += r.kl / static_cast<double>(channels);
         s.channels.push_back(r);
       }
-      const double n = static_cast<double>(arr.data.size());
+      const double n = static_cast<double>(h.count());  // the finite values
       s.total.mse = err / n;
       s.total.sqnr_db = err > 0.0 ? 10.0 * std::log10(sig / err) : INFINITY;
       s.total.clipped_fraction = clipped / n;
@@ -352,9 +368,10 @@ int run(const Args& a) {
   if (a.json) {
     std::string shape;
     for (std::size_t d = 0; d < arr.shape.size(); ++d) shape += (d ? ", " : "") + std::to_string(arr.shape[d]);
-    std::printf("{\"lowp_calib_version\": %d, \"file\": \"%s\", \"dtype\": \"%s\", \"shape\": [%s], \"count\": %zu,\n",
+    std::printf("{\"lowp_calib_version\": %d, \"file\": \"%s\", \"dtype\": \"%s\", \"shape\": [%s], \"count\": %zu,"
+                " \"nonfinite_ignored\": %llu,\n",
                 kJsonVersion, json_escape(a.file).c_str(), lowp::io::dtype_name(arr.dtype), shape.c_str(),
-                arr.data.size());
+                arr.data.size(), static_cast<unsigned long long>(h.nonfinite_ignored()));
     std::printf(" \"bits\": %d, \"scheme\": \"%s\", \"qmin\": %d, \"qmax\": %d, \"percentile\": %s,"
                 " \"per_channel_axis\": %s,\n",
                 a.bits, a.symmetric ? "symmetric" : "affine", q.qmin, q.qmax, num(a.percentile).c_str(),
@@ -379,7 +396,10 @@ int run(const Args& a) {
   } else {
     std::printf("%s: %s, shape (", a.file.c_str(), lowp::io::dtype_name(arr.dtype));
     for (std::size_t d = 0; d < arr.shape.size(); ++d) std::printf("%s%td", d ? ", " : "", arr.shape[d]);
-    std::printf("), %zu values\n  min %.6g  max %.6g  mean %.6g  std %.6g\n", arr.data.size(), h.min(), h.max(),
+    std::printf("), %zu values", arr.data.size());
+    if (h.nonfinite_ignored() > 0)
+      std::printf(" (%llu NaN/Inf ignored)", static_cast<unsigned long long>(h.nonfinite_ignored()));
+    std::printf("\n  min %.6g  max %.6g  mean %.6g  std %.6g\n", h.min(), h.max(),
                 h.mean(), h.stddev());
     std::printf("%d-bit %s, integer range [%d, %d]%s\n\n", a.bits, a.symmetric ? "symmetric" : "affine", q.qmin, q.qmax,
                 a.per_channel ? (", per channel along axis " + std::to_string(axis)).c_str() : "");

@@ -4,6 +4,7 @@
 // axis equal to the per-tensor method on that channel's values.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -244,6 +245,15 @@ TEST(Methods, MseChoiceIsNearTheRealOptimumOfTheActualError) {
   const QuantError e = measure(y.data(), y.size(), lowp::choose_qparams<lowp::Symmetric>(-1.0f, 1.0f, q), q);
   EXPECT_DOUBLE_EQ(e.clipped_fraction, 0.002);
   EXPECT_NEAR(e.mse, 2.0 * 9.0 * 9.0 / 1000.0, 0.01);
+  // Non-finite values are left out; parameters no quantizer produces are refused, not measured.
+  y.push_back(std::numeric_limits<float>::quiet_NaN());
+  y.push_back(-std::numeric_limits<float>::infinity());
+  const QuantError with_nan = measure(y.data(), y.size(), lowp::choose_qparams<lowp::Symmetric>(-1.0f, 1.0f, q), q);
+  EXPECT_DOUBLE_EQ(with_nan.clipped_fraction, e.clipped_fraction);
+  EXPECT_DOUBLE_EQ(with_nan.mse, e.mse);
+  EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{0.0f, 0}, q), lowp::error);
+  EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{std::numeric_limits<float>::quiet_NaN(), 0}, q), lowp::error);
+  EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{0.01f, 0}, QuantRange{5, 4}), lowp::error);
 }
 
 // PerChannel<C> along any axis equals C run on each channel's values alone.

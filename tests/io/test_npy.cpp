@@ -4,6 +4,7 @@
 // file crashes the reader or escapes as anything but lowp::error.
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -169,6 +170,22 @@ TEST(Npy, MalformedFilesAreRejectedWithAClearMessage) {
   }
 }
 
+// The fuzzing contract (as fuzz_npy.cpp): an input parses into a consistent array (element count
+// = product of the shape, no more elements than the bytes can hold) or throws lowp::error; any
+// other exception escapes and fails the test. Returns whether it parsed.
+bool parse_or_reject(const std::vector<unsigned char>& b) {
+  try {
+    const NpyArray a = lowp::io::parse_npy(b.data(), b.size());
+    std::size_t n = 1;
+    for (auto d : a.shape) n *= static_cast<std::size_t>(d);
+    EXPECT_EQ(n, a.data.size());
+    EXPECT_LE(a.data.size() * 2, b.size());
+    return true;
+  } catch (const lowp::error&) {
+    return false;
+  }
+}
+
 // Deterministic mutation fuzzing of valid files (the libFuzzer target fuzz_npy explores further).
 // Each mutant must parse consistently or throw lowp::error; nothing else may escape.
 TEST(Npy, RandomMutationsNeverCrashOrEscapeAsOtherExceptions) {
@@ -196,19 +213,25 @@ TEST(Npy, RandomMutationsNeverCrashOrEscapeAsOtherExceptions) {
         }
       }
     }
-    try {
-      const NpyArray a = lowp::io::parse_npy(b.data(), b.size());
-      std::size_t n = 1;
-      for (auto d : a.shape) n *= static_cast<std::size_t>(d);
-      ASSERT_EQ(n, a.data.size());
-      ASSERT_LE(a.data.size() * 2, b.size());
-      ++parsed;
-    } catch (const lowp::error&) {
-      ++rejected;
-    }
+    ++(parse_or_reject(b) ? parsed : rejected);
   }
   EXPECT_GT(rejected, 10000);
   EXPECT_GT(parsed, 100);  // some mutations (data bytes) stay valid files
+}
+
+// The libFuzzer corpus (inputs fuzz_npy found interesting) replayed on every test run, so a
+// reader change that crashes on one of them fails here, not only under a manual fuzzing session.
+TEST(Npy, FuzzCorpusParsesConsistentlyOrIsRejected) {
+  int files = 0, parsed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(fixture("corpus"))) {
+    const std::vector<unsigned char> b = lowp::io::read_file_bytes(entry.path().string());
+    SCOPED_TRACE(entry.path().string());
+    parsed += parse_or_reject(b) ? 1 : 0;
+    ++files;
+  }
+  EXPECT_GE(files, 50) << "tests/data/io/corpus is missing or nearly empty";
+  EXPECT_GT(parsed, 0);
+  EXPECT_LT(parsed, files);
 }
 
 }  // namespace

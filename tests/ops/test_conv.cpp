@@ -257,6 +257,10 @@ TEST(Conv2d, RejectsBadInput) {
   EXPECT_THROW(lowp::conv2d<lowp::GemmlowpRounding>(g, x.data(), 0, w.data(), 0, out, y.data()), lowp::error);
   g.kernel_h = 1;
   EXPECT_THROW(lowp::conv2d<lowp::GemmlowpRounding>(g, x.data(), 300, w.data(), 0, out, y.data()), lowp::error);
+  EXPECT_THROW(lowp::reference_conv2d<lowp::GemmlowpRounding>(g, x.data(), 300, w.data(), 0, out, y.data()),
+               lowp::error);  // the oracle refuses what the op refuses
+  EXPECT_THROW(lowp::reference_conv2d<lowp::GemmlowpRounding>(g, x.data(), 0, w.data(), 128, out, y.data()),
+               lowp::error);
   EXPECT_THROW(lowp::depthwise_conv2d<lowp::GemmlowpRounding>(g, x.data(), 0, w.data(), 0, out, y.data()),
                lowp::error);  // groups != in_c
   std::vector<std::int32_t> three(3, 0);

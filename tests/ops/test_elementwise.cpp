@@ -230,6 +230,33 @@ TEST(LutActivation, ApplyAndRejectNonFinite) {
                lowp::error);
 }
 
+// Zero points outside the code type used to reach int32 arithmetic: (q - z) * 2^20 in
+// quantized_add overflows for |q - z| >= 2^11 (UB), and an output zero point of 300 clamps
+// every uint8 output to 255 without a word.
+TEST(ElementwiseOps, RejectZeroPointsAndClampsOutsideTheCodeType) {
+  using I8 = std::int8_t;
+  using U8 = std::uint8_t;
+  EXPECT_THROW(lowp::AddParams<I8>({0.1f, 5000}, {0.1f, 0}, {0.1f, 0}), lowp::error);
+  EXPECT_THROW(lowp::AddParams<I8>({0.1f, 0}, {0.1f, -129}, {0.1f, 0}), lowp::error);
+  EXPECT_THROW(lowp::AddParams<U8>({0.1f, 0}, {0.1f, 0}, {0.1f, 300}), lowp::error);
+  EXPECT_THROW(lowp::AddParams<I8>({0.1f, 0}, {0.1f, 0}, {0.1f, 0}, {20, 10}), lowp::error);
+  EXPECT_THROW(lowp::AddParams<U8>({0.1f, 0}, {0.1f, 0}, {0.1f, 0}, {-1, 255}), lowp::error);
+  EXPECT_NO_THROW(lowp::AddParams<U8>({0.1f, 0}, {0.1f, 255}, {0.1f, 128}, {128, 255}));
+  EXPECT_THROW(lowp::LeakyReluParams<I8>(0.1, {0.05f, 128}, {0.05f, 0}), lowp::error);
+  EXPECT_THROW(lowp::LeakyReluParams<U8>(0.1, {0.05f, 0}, {0.05f, -1}), lowp::error);
+  EXPECT_THROW(lowp::sigmoid_table<I8>({0.1f, std::numeric_limits<std::int32_t>::min()}, {1.0f / 256, -128}),
+               lowp::error);
+  EXPECT_THROW(lowp::tanh_table<U8>({0.1f, 128}, {1.0f / 128, 256}), lowp::error);
+  const std::vector<I8> a(4, 1);
+  std::vector<I8> y(4);
+  EXPECT_THROW((lowp::concat_channels<lowp::GemmlowpRounding, I8>(4, {{a.data(), 1, {0.1f, -200}}}, {0.1f, 0},
+                                                                   y.data())),
+               lowp::error);
+  EXPECT_THROW((lowp::concat_channels<lowp::GemmlowpRounding, I8>(4, {{a.data(), 1, {0.1f, 0}}}, {0.2f, 128},
+                                                                   y.data())),
+               lowp::error);
+}
+
 template <typename Policy, typename T>
 void check_leaky(double alpha, QuantParams in, QuantParams out) {
   const lowp::LeakyReluParams<T> p(alpha, in, out);

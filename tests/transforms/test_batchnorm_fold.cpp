@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,17 @@ TEST(BatchNormFoldErrors, RejectsBadStatistics) {
                lowp::error);
   EXPECT_THROW(lowp::fold_batchnorm(w.data(), 7, lowp::WeightLayout::OIHW, b.data(), 2, {gamma, beta, mean, mean}),
                lowp::error);  // 7 weights for 2 channels
+  // A NaN/Inf statistic would otherwise turn a whole output channel into NaN without an error.
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const float good_var[2] = {1, 1}, nan_gamma[2] = {1, nan}, inf_beta[2] = {inf, 0}, nan_mean[2] = {0, nan};
+  EXPECT_THROW(lowp::fold_batchnorm(w.data(), 6, lowp::WeightLayout::OIHW, b.data(), 2, {nan_gamma, beta, mean, good_var}),
+               lowp::error);
+  EXPECT_THROW(lowp::fold_batchnorm(w.data(), 6, lowp::WeightLayout::OIHW, b.data(), 2, {gamma, inf_beta, mean, good_var}),
+               lowp::error);
+  EXPECT_THROW(lowp::fold_batchnorm(w.data(), 6, lowp::WeightLayout::HWIO, b.data(), 2, {gamma, beta, nan_mean, good_var}),
+               lowp::error);
+  EXPECT_EQ(w, std::vector<float>(6, 1.0f)) << "a rejected fold must leave the weights untouched";
+  EXPECT_EQ(b, std::vector<float>(2, 0.0f)) << "a rejected fold must leave the bias untouched";
 }
 
 }  // namespace

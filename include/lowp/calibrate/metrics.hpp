@@ -6,6 +6,9 @@
 // measure() reports the mean squared error E[(x - x^)^2], the signal-to-quantization-noise
 // ratio SQNR = 10 log10(sum x^2 / sum (x - x^)^2) in dB, and the fraction of values clipped
 // (outside the representable [s (qmin - z), s (qmax - z)] by more than half a step).
+// Non-finite values are left out of all three (the calibrators have already refused or counted
+// them; see ObserveOptions). Parameters no quantizer can produce (scale <= 0, NaN or infinite,
+// qmin > qmax) throw instead of yielding meaningless numbers.
 #pragma once
 
 #include <cmath>
@@ -32,6 +35,8 @@ inline float fake_quantize(float x, QuantParams p, QuantRange q) {
 
 inline QuantError measure(const float* x, std::size_t n, QuantParams p, QuantRange q) {
   LOWP_CHECK(n > 0, "measure: empty data");
+  LOWP_CHECK(std::isfinite(p.scale) && p.scale > 0.0f, "measure: scale ", p.scale, " must be finite and positive");
+  LOWP_CHECK(q.qmin <= q.qmax, "measure: empty integer range [", q.qmin, ", ", q.qmax, "]");
   const double lo = static_cast<double>(p.scale) * (q.qmin - p.zero_point) - 0.5 * p.scale;
   const double hi = static_cast<double>(p.scale) * (q.qmax - p.zero_point) + 0.5 * p.scale;
   double err = 0.0, sig = 0.0;

@@ -36,6 +36,10 @@ struct AddParams {
       : a_zero_point(a.zero_point), b_zero_point(b.zero_point), output_zero_point(out.zero_point),
         clamp(clamp_codes) {
     LOWP_CHECK(a.scale > 0 && b.scale > 0 && out.scale > 0, "quantized_add: scales must be positive");
+    detail::check_zero_point_fits<T>(a.zero_point, "quantized_add: a zero point");
+    detail::check_zero_point_fits<T>(b.zero_point, "quantized_add: b zero point");
+    detail::check_zero_point_fits<T>(out.zero_point, "quantized_add: output zero point");
+    detail::check_code_range(clamp, "quantized_add");
     const double twice_max = 2.0 * std::max<double>(a.scale, b.scale);
     a_multiplier = rescale_multiplier(a.scale / twice_max);
     b_multiplier = rescale_multiplier(b.scale / twice_max);

@@ -31,9 +31,11 @@ void concat_channels(std::ptrdiff_t pixels, const std::vector<ConcatInput<T>>& i
                      T* output) {
   LOWP_CHECK(pixels >= 0 && !inputs.empty(), "concat_channels: nothing to concatenate");
   LOWP_CHECK(out_params.scale > 0, "concat_channels: output scale must be positive");
+  detail::check_zero_point_fits<T>(out_params.zero_point, "concat_channels: output zero point");
   std::ptrdiff_t out_c = 0;
   for (const auto& in : inputs) {
     LOWP_CHECK(in.data && in.channels > 0 && in.params.scale > 0, "concat_channels: empty input or non-positive scale");
+    detail::check_zero_point_fits<T>(in.params.zero_point, "concat_channels: input zero point");
     out_c += in.channels;
   }
   std::ptrdiff_t offset = 0;

@@ -17,6 +17,7 @@
 #include "lowp/core/channel_values.hpp"
 #include "lowp/core/error.hpp"
 #include "lowp/gemm/params.hpp"
+#include "lowp/ops/rescale.hpp"
 
 namespace lowp {
 
@@ -95,13 +96,5 @@ inline OutputStage channel_slice(const OutputStage& out, std::ptrdiff_t first, s
   s.real = channel_slice(out.real, first, count);
   return s;
 }
-
-namespace detail {
-template <typename T>
-void check_zero_point_fits(std::int32_t z, const char* what) {
-  LOWP_CHECK(z >= std::numeric_limits<T>::min() && z <= std::numeric_limits<T>::max(), what, " ", z,
-             " is outside the range of its integer type");
-}
-}  // namespace detail
 
 }  // namespace lowp

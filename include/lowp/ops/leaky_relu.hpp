@@ -29,6 +29,8 @@ struct LeakyReluParams {
       : input_zero_point(in.zero_point), output_zero_point(out.zero_point) {
     LOWP_CHECK(alpha > 0 && in.scale > 0 && out.scale > 0, "leaky_relu: alpha ", alpha,
                " and the scales must be positive");
+    detail::check_zero_point_fits<T>(in.zero_point, "leaky_relu: input zero point");
+    detail::check_zero_point_fits<T>(out.zero_point, "leaky_relu: output zero point");
     positive = rescale_multiplier(double{in.scale} / out.scale);
     negative = rescale_multiplier(alpha * in.scale / out.scale);
   }

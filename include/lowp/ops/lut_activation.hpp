@@ -17,6 +17,7 @@
 #include <type_traits>
 
 #include "lowp/core/error.hpp"
+#include "lowp/ops/rescale.hpp"
 #include "lowp/quantize/params.hpp"
 
 namespace lowp {
@@ -33,6 +34,8 @@ template <typename T, typename F>
 LookupTable<T> make_lookup_table(F&& f, QuantParams in, QuantParams out) {
   LOWP_CHECK(in.scale > 0 && out.scale > 0 && std::isfinite(in.scale) && std::isfinite(out.scale),
              "make_lookup_table: scales must be finite and positive");
+  detail::check_zero_point_fits<T>(in.zero_point, "make_lookup_table: input zero point");
+  detail::check_zero_point_fits<T>(out.zero_point, "make_lookup_table: output zero point");
   LookupTable<T> t;
   for (int q = std::numeric_limits<T>::min(); q <= std::numeric_limits<T>::max(); ++q) {
     const double y = f(static_cast<double>(in.scale) * (q - in.zero_point));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lowp/core/error.hpp"
+#include "lowp/ops/rescale.hpp"
 
 namespace lowp {
 
@@ -81,8 +82,7 @@ void avg_pool2d(const Pool2dGeometry& g, const T* input, std::int32_t zero_point
                 T* output) {
   static_assert(std::numeric_limits<T>::is_integer, "avg_pool2d: quantized codes must be integers");
   g.check("avg_pool2d");
-  LOWP_CHECK(zero_point >= std::numeric_limits<T>::min() && zero_point <= std::numeric_limits<T>::max(),
-             "avg_pool2d: zero point ", zero_point, " outside the code range");
+  detail::check_zero_point_fits<T>(zero_point, "avg_pool2d: zero point");
   std::vector<std::int64_t> sum(static_cast<std::size_t>(g.channels));
   detail::for_each_pool_window(g, [&](auto b, auto oy, auto ox, auto y0, auto y1, auto x0, auto x1) {
     const std::int64_t valid = (y1 - y0) * (x1 - x0);

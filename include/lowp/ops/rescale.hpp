@@ -33,6 +33,22 @@ struct CodeRange {
   std::int32_t hi = std::numeric_limits<T>::max();
 };
 
+namespace detail {
+// A zero point outside the code type is never meaningful, and the ops' int32 arithmetic
+// (q - z, and add's (q - z) * 2^20) is only overflow-free for zero points inside it.
+template <typename T>
+void check_zero_point_fits(std::int32_t z, const char* what) {
+  LOWP_CHECK(z >= std::numeric_limits<T>::min() && z <= std::numeric_limits<T>::max(), what, " ", z,
+             " is outside the range of its integer type");
+}
+
+template <typename T>
+void check_code_range(CodeRange<T> r, const char* what) {
+  LOWP_CHECK(r.lo <= r.hi && r.lo >= std::numeric_limits<T>::min() && r.hi <= std::numeric_limits<T>::max(), what,
+             ": clamp [", r.lo, ", ", r.hi, "] is empty or outside the range of its integer type");
+}
+}  // namespace detail
+
 // clamp(Policy::scale(v, m) + zero_point, lo, hi) as a code of type T.
 template <typename Policy, typename T>
 T rescale_to_code(std::int32_t v, const RequantMultiplier& m, std::int32_t zero_point, CodeRange<T> range) {

@@ -42,6 +42,12 @@ inline void fold_batchnorm(float* weights, std::ptrdiff_t weight_count, WeightLa
   for (std::ptrdiff_t c = 0; c < out_c; ++c) {
     LOWP_CHECK(bn.var[c] >= 0 && bn.var[c] + bn.eps > 0 && std::isfinite(bn.var[c]), "fold_batchnorm: variance ",
                bn.var[c], " of channel ", c, " is negative, non-finite, or zero with eps = 0");
+    LOWP_CHECK(std::isfinite(bn.gamma[c]) && std::isfinite(bn.beta[c]) && std::isfinite(bn.mean[c]) &&
+                   std::isfinite(bias[c]),
+               "fold_batchnorm: gamma, beta, mean or bias of channel ", c, " is not finite");
+  }
+  // Validated first, so that a bad channel leaves weights and bias untouched.
+  for (std::ptrdiff_t c = 0; c < out_c; ++c) {
     const float inv_std = 1.0f / std::sqrt(bn.var[c] + bn.eps);
     factor[static_cast<std::size_t>(c)] = bn.gamma[c] * inv_std;
     bias[c] = (bias[c] - bn.mean[c]) * inv_std * bn.gamma[c] + bn.beta[c];

@@ -28,7 +28,11 @@ inline std::vector<float> absorb_bias(const FloatLayer& first, const FloatLayer&
   second.check("absorb_bias (second)", true);
   LOWP_CHECK(first.out_c == second.in_c, "absorb_bias: first layer has ", first.out_c,
              " outputs but the second reads ", second.in_c, " channels");
-  LOWP_CHECK(beta && gamma && sigmas >= 0, "absorb_bias: needs beta, gamma and sigmas >= 0");
+  LOWP_CHECK(beta && gamma && std::isfinite(sigmas) && sigmas >= 0, "absorb_bias: needs beta, gamma and finite sigmas >= 0");
+  // max(0, NaN) is 0: a NaN statistic would silently absorb nothing, so refuse it up front.
+  for (std::ptrdiff_t i = 0; i < first.out_c; ++i)
+    LOWP_CHECK(std::isfinite(beta[i]) && std::isfinite(gamma[i]), "absorb_bias: beta or gamma of channel ", i,
+               " is not finite");
   std::vector<float> c(static_cast<std::size_t>(first.out_c));
   for (std::ptrdiff_t i = 0; i < first.out_c; ++i) {
     const float ci = std::max(0.0f, beta[i] - sigmas * std::fabs(gamma[i]));

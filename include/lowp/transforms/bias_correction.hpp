@@ -47,16 +47,20 @@ inline double clipped_normal_mean(double mu, double sigma, double lo = 0.0,
 inline void correct_bias(const FloatLayer& layer, const float* quantized_weight, const float* input_mean) {
   layer.check("correct_bias", true);
   LOWP_CHECK(quantized_weight && input_mean, "correct_bias: missing quantized weights or input means");
+  // All shifts first: a NaN/Inf in W_q or E[x] is refused before any bias changes.
+  std::vector<double> shift(static_cast<std::size_t>(layer.out_c), 0.0);
   for (std::ptrdiff_t o = 0; o < layer.out_c; ++o) {
     const std::ptrdiff_t first_input = (o / layer.group_out_c()) * layer.group_in_c();
-    double shift = 0.0;
+    double& s = shift[static_cast<std::size_t>(o)];
     for (std::ptrdiff_t ci = 0; ci < layer.group_in_c(); ++ci)
       for (std::ptrdiff_t t = 0; t < layer.taps(); ++t) {
         const std::ptrdiff_t k = (o * layer.group_in_c() + ci) * layer.taps() + t;
-        shift += (double{quantized_weight[k]} - layer.weight[k]) * input_mean[first_input + ci];
+        s += (double{quantized_weight[k]} - layer.weight[k]) * input_mean[first_input + ci];
       }
-    layer.bias[o] -= static_cast<float>(shift);
+    LOWP_CHECK(std::isfinite(s), "correct_bias: the bias shift of output channel ", o,
+               " is not finite (non-finite quantized weight or input mean)");
   }
+  for (std::ptrdiff_t o = 0; o < layer.out_c; ++o) layer.bias[o] -= static_cast<float>(shift[static_cast<std::size_t>(o)]);
 }
 
 // The analytic E[x] of x = ReLU(z), z ~ N(beta, gamma^2), per channel.
