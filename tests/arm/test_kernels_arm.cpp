@@ -1,9 +1,10 @@
-// The AArch64 micro-kernels on single 8x8 tiles: the raw sums of packed codes
+// The AArch64 micro-kernels (accumulate()) on single 8x8 tiles: the raw sums of packed codes
 // against an int64 loop, then the zero-point algebra (with the -128 shift of
 // mixed-sign dot products folded into the zero point) against the exact
 // sum_k (a - za)(b - zb). Every operand signedness, K not a multiple of the K
 // group, partial tiles, and the extreme codes over long K.
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <type_traits>
@@ -13,30 +14,25 @@
 
 #include "lowp/gemm/arm/cpu_features.hpp"
 #include "lowp/gemm/arm/kernel_neon_8x8.hpp"
-#if defined(__ARM_FEATURE_DOTPROD)
 #include "lowp/gemm/arm/kernel_neon_dotprod_8x8.hpp"
-#endif
-#if defined(__ARM_FEATURE_MATMUL_INT8)
 #include "lowp/gemm/arm/kernel_neon_i8mm_8x8.hpp"
-#endif
 
 namespace lowp {
 namespace {
 
-// Packs `lanes` (<= 8) rows of codes src[lane][k] into the kernels' layout:
-// per group of G depths, lanes 0..7 each with G consecutive codes; missing lanes
-// and depths are zero codes. A uint8 code packed as int8 is shifted by -128.
+// Packs `lanes` (<= 8) rows of codes src[lane][k] into the kernels' layout (the
+// driver's, restated independently): per group of G depths, lanes 0..7 each with
+// G consecutive codes; missing lanes and depths are zero codes; code' = code + shift.
 template <typename P, typename T>
-std::vector<P> pack(const std::vector<std::vector<T>>& src, int kgroup, std::int32_t* shift) {
+std::vector<P> pack(const std::vector<std::vector<T>>& src, int kgroup, std::int32_t shift) {
   const int lanes = static_cast<int>(src.size());
   const int k = static_cast<int>(src[0].size());
   const int groups = (k + kgroup - 1) / kgroup;
-  *shift = std::is_unsigned<T>::value && std::is_signed<P>::value ? 128 : 0;
   std::vector<P> out(static_cast<std::size_t>(groups) * 8 * kgroup, P{0});
   for (int l = 0; l < lanes; ++l)
     for (int d = 0; d < k; ++d)
       out[static_cast<std::size_t>((d / kgroup) * 8 * kgroup + l * kgroup + d % kgroup)] =
-          static_cast<P>(static_cast<std::int32_t>(src[l][d]) - *shift);
+          static_cast<P>(static_cast<std::int32_t>(src[l][d]) + shift);
   return out;
 }
 
@@ -49,8 +45,9 @@ T random_code(std::mt19937& rng, bool extreme) {
 
 template <typename Kernel, typename TA, typename TB>
 void expect_kernel_exact(std::uint32_t seed) {
-  using PA = typename Kernel::template packed_a<TA, TB>;
-  using PB = typename Kernel::template packed_b<TA, TB>;
+  using PA = typename Kernel::a_type;
+  using PB = typename Kernel::b_type;
+  const std::int32_t a_shift = Kernel::template a_shift<TA>, b_shift = Kernel::template b_shift<TB>;
   std::mt19937 rng(seed);
   static constexpr int depths[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100, 257, 4099};
   for (int depth : depths) {
@@ -64,9 +61,8 @@ void expect_kernel_exact(std::uint32_t seed) {
         for (auto& x : row) x = random_code<TA>(rng, extreme);
       for (auto& col : bt)
         for (auto& x : col) x = random_code<TB>(rng, extreme);
-      std::int32_t a_shift = 0, b_shift = 0;
-      const auto pa = pack<PA>(a, Kernel::kgroup, &a_shift);
-      const auto pb = pack<PB>(bt, Kernel::kgroup, &b_shift);
+      const auto pa = pack<PA>(a, Kernel::kgroup, a_shift);
+      const auto pb = pack<PB>(bt, Kernel::kgroup, b_shift);
       const std::ptrdiff_t kgroups = (depth + Kernel::kgroup - 1) / Kernel::kgroup;
       std::int32_t raw[8][8];
       Kernel::accumulate(pa.data(), pb.data(), kgroups).store(&raw[0][0], 8);
@@ -76,18 +72,18 @@ void expect_kernel_exact(std::uint32_t seed) {
                                       : random_code<TA>(rng, false);
       const std::int32_t zb = extreme ? (std::is_signed<TB>::value ? 127 : 255) * (trial == 5)
                                       : random_code<TB>(rng, false);
-      const std::int32_t za_packed = za - a_shift, zb_packed = zb - b_shift;  // zero points of the codes
+      const std::int32_t za_packed = za + a_shift, zb_packed = zb + b_shift;  // zero points of the codes
       for (int r = 0; r < 8; ++r) {
         std::int64_t row_sum = 0;
-        for (int d = 0; d < depth && r < rows; ++d) row_sum += static_cast<std::int32_t>(a[r][d]) - a_shift;
+        for (int d = 0; d < depth && r < rows; ++d) row_sum += static_cast<std::int32_t>(a[r][d]) + a_shift;
         for (int j = 0; j < 8; ++j) {
           std::int64_t want_raw = 0, want = 0, col_sum = 0;
           if (r < rows && j < cols) {
             for (int d = 0; d < depth; ++d) {
               const std::int64_t x = a[r][d], y = bt[j][d];
-              want_raw += (x - a_shift) * (y - b_shift);
+              want_raw += (x + a_shift) * (y + b_shift);
               want += (x - za) * (y - zb);
-              col_sum += y - b_shift;
+              col_sum += y + b_shift;
             }
           }
           ASSERT_EQ(static_cast<std::uint32_t>(raw[r][j]), static_cast<std::uint32_t>(want_raw))
@@ -116,19 +112,19 @@ void expect_all_signedness() {
   expect_kernel_exact<Kernel, std::int8_t, std::uint8_t>(4);
 }
 
-TEST(ArmNeon, Kernel8x8AllSignednessExact) { expect_all_signedness<arm::KernelNeon8x8>(); }
+TEST(ArmNeon, Kernel8x8AllSignednessExact) { expect_all_signedness<backend::Neon>(); }
 
 #if defined(__ARM_FEATURE_DOTPROD)
 TEST(ArmDotprod, Kernel8x8AllSignednessExact) {
   if (!arm::cpu_has_dotprod()) GTEST_SKIP() << "CPU lacks the dot-product instructions (HWCAP_ASIMDDP)";
-  expect_all_signedness<arm::KernelNeonDotprod8x8>();
+  expect_all_signedness<backend::NeonDotprod>();
 }
 #endif
 
 #if defined(__ARM_FEATURE_MATMUL_INT8)
 TEST(ArmI8mm, Kernel8x8AllSignednessExact) {
   if (!arm::cpu_has_i8mm()) GTEST_SKIP() << "CPU lacks the int8 matrix-multiply instructions (HWCAP2_I8MM)";
-  expect_all_signedness<arm::KernelNeonI8mm8x8>();
+  expect_all_signedness<backend::NeonI8mm>();
 }
 #endif
 

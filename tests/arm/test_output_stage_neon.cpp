@@ -4,11 +4,13 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "lowp/gemm/arm/output_stage_neon.hpp"
+#include "lowp/gemm/output_stage.hpp"
 
 namespace lowp {
 namespace {
@@ -85,46 +87,53 @@ TEST(ArmNeonOutputStage, GemmlowpRoundingScaleIsExact) { expect_scale_exact<Gemm
 TEST(ArmNeonOutputStage, SingleRoundingScaleIsExact) { expect_scale_exact<SingleRounding>(); }
 TEST(ArmNeonOutputStage, FloatRoundingScaleIsExact) { expect_scale_exact<FloatRounding>(); }
 
-// Whole rows through store_row (quads and scalar tails), per-tensor and
-// per-channel parameters, zero points and clamps, every output type.
+// Four columns at a time through output4, from ColumnParams-style per-column
+// arrays, against apply_output_stage with the same values as an OutputStage
+// (per-channel or per-tensor); zero points and clamps; every output type.
 template <typename Policy, typename TC>
 void expect_rows_exact() {
   EdgeSource src;
-  for (int trial = 0; trial < 600; ++trial) {
-    const std::size_t n = static_cast<std::size_t>(src.uniform(1, 23));
-    const std::size_t n0 = static_cast<std::size_t>(src.uniform(0, 5));  // column offset into the params
-    const std::size_t channels = n0 + n;
-    std::vector<std::int32_t> mult(channels), shift(channels), acc(n);
-    std::vector<float> real(channels);
-    for (std::size_t c = 0; c < channels; ++c) {
-      shift[c] = src.uniform(-31, 30);
-      mult[c] = src.multiplier();
-      real[c] = src.real();
-    }
+  for (int trial = 0; trial < 3000; ++trial) {
     const bool per_channel = src.uniform(0, 1) == 1;
+    std::int32_t mult[4], shift[4], acc[4];
+    float real[4];
+    for (int c = 0; c < 4; ++c) {
+      const int from = per_channel ? c : 0;  // per-tensor: every column sees column 0's values
+      shift[c] = c == from ? src.uniform(-31, 30) : shift[0];
+      mult[c] = c == from ? src.multiplier() : mult[0];
+      real[c] = c == from ? src.real() : real[0];
+      acc[c] = src.accumulator(shift[c]);
+    }
     OutputStage out;
     if (per_channel) {
-      out.multiplier = {mult.data(), channels};
-      out.shift = {shift.data(), channels};
-      out.real = {real.data(), channels};
+      out.multiplier = {mult, 4};
+      out.shift = {shift, 4};
+      out.real = {real, 4};
     } else {
       out.multiplier = mult[0];
       out.shift = shift[0];
       out.real = real[0];
     }
-    for (std::size_t j = 0; j < n; ++j) acc[j] = src.accumulator(out.shift[n0 + j]);
     out.output_zero_point = src.uniform(0, 9) == 0 ? (src.uniform(0, 1) ? kMax : kMin) : src.uniform(-300, 300);
     if (src.uniform(0, 2) == 0) {
       out.clamp_min = src.uniform(-200, 100);
       out.clamp_max = out.clamp_min + src.uniform(0, 200);
     }
-    std::vector<TC> got(n), want(n);
-    arm::NeonOutputStage<Policy, TC>(out).store_row(acc.data(), n0, n, got.data());
-    for (std::size_t j = 0; j < n; ++j) want[j] = apply_output_stage<Policy, TC>(acc[j], n0 + j, out);
-    for (std::size_t j = 0; j < n; ++j)
-      ASSERT_EQ(0, std::memcmp(&got[j], &want[j], sizeof(TC)))
-          << Policy::name() << " column " << j << " of " << n << " acc=" << acc[j] << " got "
-          << +got[j] << " want " << +want[j] << (per_channel ? " per-channel" : " per-tensor");
+    const arm::NeonChannelParams p{vld1q_s32(mult), vld1q_s32(shift), vld1q_f32(real)};
+    std::int32_t lo = 0, hi = 0;  // float and int32 outputs are not clamped
+    if constexpr (std::is_integral<TC>::value) {
+      lo = output_lo<TC>(out);
+      hi = output_hi<TC>(out);
+    }
+    const arm::NeonClamp clamp(out.output_zero_point, lo, hi);
+    TC got[4];
+    arm::output4<Policy, TC>(vld1q_s32(acc), p, clamp, got);
+    for (std::size_t j = 0; j < 4; ++j) {
+      const TC want = apply_output_stage<Policy, TC>(acc[j], j, out);
+      ASSERT_EQ(0, std::memcmp(&got[j], &want, sizeof(TC)))
+          << Policy::name() << " column " << j << " acc=" << acc[j] << " got " << +got[j] << " want " << +want
+          << (per_channel ? " per-channel" : " per-tensor");
+    }
   }
 }
 

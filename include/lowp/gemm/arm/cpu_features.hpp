@@ -10,7 +10,10 @@
 #include <sys/auxv.h>
 #endif
 
+#include "lowp/gemm/isa_namespace.hpp"
+
 namespace lowp {
+inline namespace LOWP_ISA_NAMESPACE {
 namespace arm {
 
 namespace detail {
@@ -50,4 +53,5 @@ inline bool cpu_has_i8mm() {
 }
 
 }  // namespace arm
+}  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp

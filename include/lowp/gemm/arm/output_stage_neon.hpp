@@ -28,23 +28,27 @@
 
 #include <arm_neon.h>
 
-#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
 #include "lowp/fixedpoint/requantize.hpp"
-#include "lowp/gemm/output_stage.hpp"
-#include "lowp/gemm/params.hpp"
+#include "lowp/gemm/backend.hpp"
 
 namespace lowp {
+inline namespace LOWP_ISA_NAMESPACE {
 namespace arm {
 
-// Per-column parameters of four consecutive columns, in registers.
+// Output-stage parameters of four consecutive columns, in registers.
 struct NeonChannelParams {
   int32x4_t multiplier;
-  int32x4_t shift;
+  int32x4_t shift;  // TFLite convention: > 0 is a left shift
   float32x4_t real;
 };
+
+// Columns j..j+3 of a micro-tile (ColumnParams arrays are padded to the tile width).
+inline NeonChannelParams load_channel_params(const ColumnParams& col, int j) {
+  return {vld1q_s32(col.multiplier + j), vld1q_s32(col.shift + j), vld1q_f32(col.real + j)};
+}
 
 inline int32x4_t scale_neon(GemmlowpRounding, int32x4_t acc, const NeonChannelParams& p) {
   const int32x4_t zero = vdupq_n_s32(0);
@@ -68,76 +72,34 @@ inline int32x4_t scale_neon(FloatRounding, int32x4_t acc, const NeonChannelParam
   return vcvtnq_s32_f32(vmulq_f32(vcvtq_f32_s32(acc), p.real));
 }
 
-// The output stage with per-tensor values broadcast once; per-channel values
-// are loaded four columns at a time.
-template <typename Policy, typename TC>
-class NeonOutputStage {
-  static_assert(is_gemm_output<TC>::value, "GEMM output must be int8, uint8, int16, int32 or float");
-
- public:
-  explicit NeonOutputStage(const OutputStage& out)
-      : out_(out),
-        fixed_{vdupq_n_s32(per_tensor(out.multiplier)), vdupq_n_s32(per_tensor(out.shift)),
-               vdupq_n_f32(per_tensor(out.real))},
-        zero_point_(vdupq_n_s32(out.output_zero_point)),
-        lo_(vdupq_n_s32(clamp_bound(out, false))),
-        hi_(vdupq_n_s32(clamp_bound(out, true))) {}
-
-  // Columns [n, n + 4) of one output row; acc already holds bias and zero-point terms.
-  void store4(int32x4_t acc, std::size_t n, TC* dst) const {
-    if constexpr (std::is_same<TC, std::int32_t>::value) {
-      vst1q_s32(dst, acc);
-    } else if constexpr (std::is_same<TC, float>::value) {
-      const float32x4_t real = out_.real.per_channel() ? vld1q_f32(out_.real.data() + n) : fixed_.real;
-      vst1q_f32(dst, vmulq_f32(vcvtq_f32_s32(acc), real));
-    } else {
-      const int32x4_t v = vminq_s32(
-          vmaxq_s32(vqaddq_s32(scale_neon(Policy{}, acc, params(n)), zero_point_), lo_), hi_);
-      if constexpr (std::is_same<TC, std::int16_t>::value) {
-        vst1_s16(dst, vmovn_s32(v));
-      } else {
-        // In range after the clamp, so the narrowing is exact; write 4 bytes.
-        const int16x4_t h = vmovn_s32(v);
-        const int8x8_t b = vmovn_s16(vcombine_s16(h, h));
-        vst1_lane_s32(reinterpret_cast<std::int32_t*>(static_cast<void*>(dst)), vreinterpret_s32_s8(b), 0);
-      }
-    }
-  }
-
-  // Columns [n, n + count) of one output row: acc[j] holds the accumulator of
-  // column n + j. Whole quads in NEON, the rest through the scalar definition.
-  void store_row(const std::int32_t* acc, std::size_t n, std::size_t count, TC* dst) const {
-    std::size_t j = 0;
-    for (; j + 4 <= count; j += 4) store4(vld1q_s32(acc + j), n + j, dst + j);
-    for (; j < count; ++j) dst[j] = apply_output_stage<Policy, TC>(acc[j], n + j, out_);
-  }
-
- private:
-  static std::int32_t clamp_bound(const OutputStage& out, bool upper) {
-    if constexpr (std::is_integral<TC>::value) {
-      return upper ? output_hi<TC>(out) : output_lo<TC>(out);
-    } else {
-      return 0;  // float outputs are not clamped
-    }
-  }
-
-  template <typename T>
-  static T per_tensor(const ChannelValues<T>& v) {
-    return v.per_channel() ? T{} : v[0];
-  }
-
-  NeonChannelParams params(std::size_t n) const {
-    NeonChannelParams p = fixed_;
-    if (out_.multiplier.per_channel()) p.multiplier = vld1q_s32(out_.multiplier.data() + n);
-    if (out_.shift.per_channel()) p.shift = vld1q_s32(out_.shift.data() + n);
-    if (out_.real.per_channel()) p.real = vld1q_f32(out_.real.data() + n);
-    return p;
-  }
-
-  const OutputStage& out_;
-  NeonChannelParams fixed_;
-  int32x4_t zero_point_, lo_, hi_;
+// Integer outputs: zero point and clamp bounds (already intersected with TC's range).
+struct NeonClamp {
+  int32x4_t zero_point, lo, hi;
+  NeonClamp(std::int32_t zc, std::int32_t lo_, std::int32_t hi_)
+      : zero_point(vdupq_n_s32(zc)), lo(vdupq_n_s32(lo_)), hi(vdupq_n_s32(hi_)) {}
 };
 
+// out(acc) for 4 columns, written to dst[0..3].
+template <typename Policy, typename TC>
+inline void output4(int32x4_t acc, const NeonChannelParams& p, const NeonClamp& clamp, TC* dst) {
+  if constexpr (std::is_same<TC, std::int32_t>::value) {
+    vst1q_s32(dst, acc);
+  } else if constexpr (std::is_same<TC, float>::value) {
+    vst1q_f32(dst, vmulq_f32(vcvtq_f32_s32(acc), p.real));
+  } else {
+    const int32x4_t v =
+        vminq_s32(vmaxq_s32(vqaddq_s32(scale_neon(Policy{}, acc, p), clamp.zero_point), clamp.lo), clamp.hi);
+    if constexpr (std::is_same<TC, std::int16_t>::value) {
+      vst1_s16(dst, vmovn_s32(v));
+    } else {
+      // In range after the clamp, so plain narrowing is exact; write 4 bytes.
+      const int16x4_t h = vmovn_s32(v);
+      const int8x8_t b = vmovn_s16(vcombine_s16(h, h));
+      vst1_lane_s32(reinterpret_cast<std::int32_t*>(static_cast<void*>(dst)), vreinterpret_s32_s8(b), 0);
+    }
+  }
+}
+
 }  // namespace arm
+}  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp
