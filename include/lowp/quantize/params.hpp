@@ -1,22 +1,24 @@
 // lowp/quantize/params.hpp: quantization parameters and how a float range becomes them.
 //
-// The affine map between a real value x and its integer code q:
-//     q = clamp(round(x / scale) + zero_point, qmin, qmax),   x ~= scale * (q - zero_point)
+// The affine map between a real value x and its integer code q (see docs/quantization.md):
+//     q = clamp(zero_point + round(x * (1 / scale)), qmin, qmax),   x ~= scale * (q - zero_point)
 // choose_qparams() follows PyTorch's observers (torch.ao.quantization, 1.13) in
 // float32 arithmetic so that scale and zero point match them bit for bit:
 //   the range is widened to contain 0 (so 0 is exactly representable),
-//   symmetric:  scale = max(-min, max) / ((qmax - qmin) / 2), zero point at the middle,
+//   symmetric:  scale = max(-min, max) / ((qmax - qmin) / 2), zero point fixed (see below),
 //   affine:     scale = (max - min) / (qmax - qmin),
 //               zero_point = clamp(qmin - round_half_even(min / scale), qmin, qmax),
 //   scale >= float32 epsilon, so a degenerate range (min == max, all zeros,
 //   denormals) still yields a valid non-zero scale.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 
 #include "lowp/core/error.hpp"
+#include "lowp/quantize/scheme.hpp"
 
 namespace lowp {
 
@@ -32,16 +34,20 @@ struct QuantRange {
   constexpr std::int32_t levels() const { return qmax - qmin; }
 };
 
-// Scheme policies.
-struct Symmetric {
-  static constexpr bool symmetric = true;
-};
-struct Affine {
-  static constexpr bool symmetric = false;
+// Where a symmetric scheme on an unsigned range puts its zero point. Signed ranges always use 0.
+// PyTorch's observers differ by how the range was given, so each convention is selectable:
+enum class SymmetricZeroPoint {
+  upper_midpoint,  // (qmin + qmax + 1) / 2: 128 for [0, 255]. lowp's default.
+  lower_midpoint,  // (qmin + qmax) / 2: PyTorch observers given a custom quant_min/quant_max.
+  torch_quint8,    // always 128: PyTorch quint8 observers, EVEN WITH reduce_range, where the
+                   // scale is computed for [0, 127] but the codes then occupy [64, 191] of the
+                   // full quint8 range (the zero point lies outside the reduced range on purpose).
 };
 
 template <typename Scheme>
-QuantParams choose_qparams(float min, float max, QuantRange range) {
+QuantParams choose_qparams(float min, float max, QuantRange range,
+                           SymmetricZeroPoint unsigned_zero = SymmetricZeroPoint::upper_midpoint) {
+  static_assert(is_scheme_v<Scheme>, "choose_qparams<Scheme>: Scheme must be lowp::Symmetric or lowp::Affine");
   LOWP_CHECK(std::isfinite(min) && std::isfinite(max), "choose_qparams: range [", min, ", ", max,
              "] is not finite");
   LOWP_CHECK(min <= max, "choose_qparams: min ", min, " > max ", max);
@@ -50,20 +56,52 @@ QuantParams choose_qparams(float min, float max, QuantRange range) {
   const float eps = std::numeric_limits<float>::epsilon();
   const float min_neg = std::min(min, 0.0f);
   const float max_pos = std::max(max, 0.0f);
+  // (qmax - qmin) is converted like PyTorch's float(quant_max - quant_min): exact up to 2^24.
+  const float levels = static_cast<float>(static_cast<double>(range.qmax) - range.qmin);
   QuantParams p;
   if constexpr (Scheme::symmetric) {
     const float amax = std::max(-min_neg, max_pos);
-    p.scale = std::max(amax / (static_cast<float>(range.qmax - range.qmin) / 2.0f), eps);
-    // PyTorch: unsigned symmetric centres at (qmin + qmax + 1) / 2 (128 for [0, 255]);
-    // signed symmetric uses 0.
-    p.zero_point = range.qmin < 0 ? 0 : (range.qmin + range.qmax + 1) / 2;
+    p.scale = std::max(amax / (levels / 2.0f), eps);
+    if (range.qmin < 0) {
+      p.zero_point = 0;
+    } else {
+      switch (unsigned_zero) {
+        case SymmetricZeroPoint::upper_midpoint: p.zero_point = (range.qmin + range.qmax + 1) / 2; break;
+        case SymmetricZeroPoint::lower_midpoint: p.zero_point = (range.qmin + range.qmax) / 2; break;
+        case SymmetricZeroPoint::torch_quint8: p.zero_point = 128; break;
+      }
+    }
   } else {
-    p.scale = std::max((max_pos - min_neg) / static_cast<float>(range.qmax - range.qmin), eps);
+    p.scale = std::max((max_pos - min_neg) / levels, eps);
     const float zp = static_cast<float>(range.qmin) - std::nearbyint(min_neg / p.scale);
     p.zero_point = static_cast<std::int32_t>(
         std::min(std::max(zp, static_cast<float>(range.qmin)), static_cast<float>(range.qmax)));
   }
   return p;
+}
+
+// Symmetric parameters from an absolute maximum (range [-amax, amax]).
+template <typename Scheme = Symmetric>
+QuantParams choose_qparams_amax(float amax, QuantRange range,
+                                SymmetricZeroPoint unsigned_zero = SymmetricZeroPoint::upper_midpoint) {
+  LOWP_CHECK(amax >= 0.0f, "choose_qparams_amax: amax ", amax, " is negative");
+  return choose_qparams<Scheme>(-amax, amax, range, unsigned_zero);
+}
+
+// PyTorch's default observer ranges (torch.ao.quantization.utils.calculate_qmin_qmax without a
+// custom range): quint8 [0, 255], qint8 [-128, 127]; reduce_range drops one bit: [0, 127], [-64, 63].
+// The range only feeds the scale computation: PyTorch still clamps codes to the full dtype range.
+enum class TorchDtype { quint8, qint8 };
+inline QuantRange torch_observer_range(TorchDtype dtype, bool reduce_range) {
+  if (dtype == TorchDtype::quint8) return reduce_range ? QuantRange{0, 127} : QuantRange{0, 255};
+  return reduce_range ? QuantRange{-64, 63} : QuantRange{-128, 127};
+}
+
+// Exactly what MinMaxObserver / PerChannelMinMaxObserver (PyTorch 1.13) compute for a
+// channel with observed [min, max], default quant range and the given dtype/reduce_range.
+template <typename Scheme>
+QuantParams torch_observer_qparams(float min, float max, TorchDtype dtype, bool reduce_range) {
+  return choose_qparams<Scheme>(min, max, torch_observer_range(dtype, reduce_range), SymmetricZeroPoint::torch_quint8);
 }
 
 }  // namespace lowp

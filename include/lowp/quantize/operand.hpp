@@ -1,0 +1,102 @@
+// lowp/quantize/operand.hpp: what the quantizer operations read and write.
+//
+// Every operation takes its tensors as strided N-d views without copying: a TensorView, a
+// MatrixView, or an Eigen matrix / map / ref (row- or column-major), all normalized by as_view().
+// Packed nibble codes have no per-element address, so they are a NibbleSpan: `count` codes in
+// the C order of the logical shape of the tensor they pair with.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <Eigen/Core>
+
+#include "lowp/core/matrix_view.hpp"
+#include "lowp/core/tensor_view.hpp"
+
+namespace lowp {
+
+template <typename Byte>
+struct NibbleSpan {
+  static_assert(std::is_same<std::remove_const_t<Byte>, std::uint8_t>::value,
+                "lowp::NibbleSpan: packed codes live in a std::uint8_t buffer");
+  Byte* bytes = nullptr;
+  std::ptrdiff_t count = 0;  // number of codes (bytes: (count + 1) / 2)
+
+  template <typename U = Byte, typename = std::enable_if_t<!std::is_const<U>::value>>
+  operator NibbleSpan<const U>() const {  // NOLINT: implicit like T* -> const T*
+    return {bytes, count};
+  }
+};
+
+template <typename T>
+TensorView<T> as_view(const TensorView<T>& v) {
+  return v;
+}
+template <typename T>
+TensorView<T> as_view(const MatrixView<T>& m) {
+  const std::ptrdiff_t shape[2] = {m.rows, m.cols};
+  const std::ptrdiff_t strides[2] = {m.row_stride, m.col_stride};
+  return TensorView<T>(m.data, shape, strides, 2);
+}
+template <typename Derived>
+auto as_view(Eigen::PlainObjectBase<Derived>& m) {
+  return as_view(view(m));
+}
+template <typename Derived>
+auto as_view(const Eigen::PlainObjectBase<Derived>& m) {
+  return as_view(view(m));
+}
+template <typename PlainType, int Options, typename StrideType>
+auto as_view(const Eigen::Map<PlainType, Options, StrideType>& m) {
+  return as_view(view(m));
+}
+template <typename PlainType, int Options, typename StrideType>
+auto as_view(const Eigen::Ref<PlainType, Options, StrideType>& m) {
+  return as_view(view(m));
+}
+
+namespace detail {
+
+// A walk over a logical shape in C order, carrying element offsets of up to three
+// operands with their own strides (a NibbleSpan walks with C-contiguous strides).
+struct Walk {
+  int rank = 0;
+  std::array<std::ptrdiff_t, kMaxRank> shape{};
+  std::array<std::array<std::ptrdiff_t, kMaxRank>, 3> strides{};
+
+  std::ptrdiff_t size() const {
+    std::ptrdiff_t n = 1;
+    for (int d = 0; d < rank; ++d) n *= shape[d];
+    return n;
+  }
+  // f(idx, linear, off0, off1, off2) for every element.
+  template <typename F>
+  void run(F&& f) const {
+    std::array<std::ptrdiff_t, kMaxRank> idx{};
+    std::array<std::ptrdiff_t, 3> off{};
+    const std::ptrdiff_t n = size();
+    for (std::ptrdiff_t linear = 0; linear < n; ++linear) {
+      f(idx.data(), linear, off[0], off[1], off[2]);
+      for (int d = rank - 1; d >= 0; --d) {
+        for (int k = 0; k < 3; ++k) off[k] += strides[k][d];
+        if (++idx[d] < shape[d]) break;
+        for (int k = 0; k < 3; ++k) off[k] -= strides[k][d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  }
+};
+
+inline void contiguous_strides(const std::ptrdiff_t* shape, int rank, std::ptrdiff_t* strides) {
+  std::ptrdiff_t s = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+}
+
+}  // namespace detail
+}  // namespace lowp
