@@ -1,4 +1,4 @@
-// The AArch64 micro-kernels (accumulate()) on single 8x8 tiles: the raw sums of packed codes
+// The AArch64 micro-kernels (accumulate()) on single tiles: the raw sums of packed codes
 // against an int64 loop, then the zero-point algebra (with the -128 shift of
 // mixed-sign dot products folded into the zero point) against the exact
 // sum_k (a - za)(b - zb). Every operand signedness, K not a multiple of the K
@@ -13,25 +13,26 @@
 #include <gtest/gtest.h>
 
 #include "lowp/gemm/arm/cpu_features.hpp"
-#include "lowp/gemm/arm/kernel_neon_8x8.hpp"
+#include "lowp/gemm/arm/kernel_neon_4x4.hpp"
 #include "lowp/gemm/arm/kernel_neon_dotprod_8x8.hpp"
 #include "lowp/gemm/arm/kernel_neon_i8mm_8x8.hpp"
 
 namespace lowp {
 namespace {
 
-// Packs `lanes` (<= 8) rows of codes src[lane][k] into the kernels' layout (the
-// driver's, restated independently): per group of G depths, lanes 0..7 each with
-// G consecutive codes; missing lanes and depths are zero codes; code' = code + shift.
+// Packs `src.size()` (<= width) rows of codes src[lane][k] into the kernels' layout
+// (the driver's, restated independently): per group of G depths, lanes
+// 0..width-1 each with G consecutive codes; missing lanes and depths are zero
+// codes; code' = code + shift.
 template <typename P, typename T>
-std::vector<P> pack(const std::vector<std::vector<T>>& src, int kgroup, std::int32_t shift) {
+std::vector<P> pack(const std::vector<std::vector<T>>& src, int width, int kgroup, std::int32_t shift) {
   const int lanes = static_cast<int>(src.size());
   const int k = static_cast<int>(src[0].size());
   const int groups = (k + kgroup - 1) / kgroup;
-  std::vector<P> out(static_cast<std::size_t>(groups) * 8 * kgroup, P{0});
+  std::vector<P> out(static_cast<std::size_t>(groups) * width * kgroup, P{0});
   for (int l = 0; l < lanes; ++l)
     for (int d = 0; d < k; ++d)
-      out[static_cast<std::size_t>((d / kgroup) * 8 * kgroup + l * kgroup + d % kgroup)] =
+      out[static_cast<std::size_t>((d / kgroup) * width * kgroup + l * kgroup + d % kgroup)] =
           static_cast<P>(static_cast<std::int32_t>(src[l][d]) + shift);
   return out;
 }
@@ -53,19 +54,20 @@ void expect_kernel_exact(std::uint32_t seed) {
   for (int depth : depths) {
     for (int trial = 0; trial < 6; ++trial) {
       const bool extreme = trial >= 4;  // all codes at their type's min or max
-      const int rows = trial == 1 ? 1 + static_cast<int>(rng() % 8) : 8;
-      const int cols = trial == 2 ? 1 + static_cast<int>(rng() % 8) : 8;
+      constexpr int mr = Kernel::mr, nr = Kernel::nr;
+      const int rows = trial == 1 ? 1 + static_cast<int>(rng() % mr) : mr;
+      const int cols = trial == 2 ? 1 + static_cast<int>(rng() % nr) : nr;
       std::vector<std::vector<TA>> a(rows, std::vector<TA>(depth));  // a[r][k]
       std::vector<std::vector<TB>> bt(cols, std::vector<TB>(depth));  // bt[j][k] = B[k][j]
       for (auto& row : a)
         for (auto& x : row) x = random_code<TA>(rng, extreme);
       for (auto& col : bt)
         for (auto& x : col) x = random_code<TB>(rng, extreme);
-      const auto pa = pack<PA>(a, Kernel::kgroup, a_shift);
-      const auto pb = pack<PB>(bt, Kernel::kgroup, b_shift);
+      const auto pa = pack<PA>(a, mr, Kernel::kgroup, a_shift);
+      const auto pb = pack<PB>(bt, nr, Kernel::kgroup, b_shift);
       const std::ptrdiff_t kgroups = (depth + Kernel::kgroup - 1) / Kernel::kgroup;
-      std::int32_t raw[8][8];
-      Kernel::accumulate(pa.data(), pb.data(), kgroups).store(&raw[0][0], 8);
+      std::int32_t raw[mr][nr];
+      Kernel::accumulate(pa.data(), pb.data(), kgroups).store(&raw[0][0], nr);
 
       // Zero points: random, or the worst case for |a - za| |b - zb|.
       const std::int32_t za = extreme ? (std::is_signed<TA>::value ? 127 : 0)
@@ -73,10 +75,10 @@ void expect_kernel_exact(std::uint32_t seed) {
       const std::int32_t zb = extreme ? (std::is_signed<TB>::value ? 127 : 255) * (trial == 5)
                                       : random_code<TB>(rng, false);
       const std::int32_t za_packed = za + a_shift, zb_packed = zb + b_shift;  // zero points of the codes
-      for (int r = 0; r < 8; ++r) {
+      for (int r = 0; r < mr; ++r) {
         std::int64_t row_sum = 0;
         for (int d = 0; d < depth && r < rows; ++d) row_sum += static_cast<std::int32_t>(a[r][d]) + a_shift;
-        for (int j = 0; j < 8; ++j) {
+        for (int j = 0; j < nr; ++j) {
           std::int64_t want_raw = 0, want = 0, col_sum = 0;
           if (r < rows && j < cols) {
             for (int d = 0; d < depth; ++d) {
@@ -112,7 +114,7 @@ void expect_all_signedness() {
   expect_kernel_exact<Kernel, std::int8_t, std::uint8_t>(4);
 }
 
-TEST(ArmNeon, Kernel8x8AllSignednessExact) { expect_all_signedness<backend::Neon>(); }
+TEST(ArmNeon, Kernel4x4AllSignednessExact) { expect_all_signedness<backend::Neon>(); }
 
 #if defined(__ARM_FEATURE_DOTPROD)
 TEST(ArmDotprod, Kernel8x8AllSignednessExact) {
