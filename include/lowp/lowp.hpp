@@ -21,3 +21,4 @@
 #include "lowp/quantize/rounding.hpp"
 #include "lowp/quantize/scheme.hpp"
 #include "lowp/quantize/storage.hpp"
+#include "lowp/gemm/gemm.hpp"
