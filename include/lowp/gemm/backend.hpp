@@ -55,6 +55,9 @@ struct Scalar;
 struct Avx2;
 struct AvxVnni;
 struct Avx512Vnni;
+struct Neon;
+struct NeonDotprod;
+struct NeonI8mm;
 }  // namespace backend
 
 template <typename Backend>

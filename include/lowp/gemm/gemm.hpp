@@ -25,6 +25,9 @@
 //   lowp::backend::AvxVnni      -mavxvnni (VEX) or -mavx512vnni -mavx512vl (same kernel, EVEX)
 //                                                                    VPDPBUSD ymm, tile 6 x 16
 //   lowp::backend::Avx2         -mavx2                              VPMADDWD on int16 (exact), tile 6 x 16
+//   lowp::backend::NeonI8mm     -march=armv8.6-a+i8mm (AArch64)     USMMLA, tile 8 x 8
+//   lowp::backend::NeonDotprod  -march=armv8.2-a+dotprod (AArch64)  SDOT, tile 8 x 8
+//   lowp::backend::Neon         any AArch64                         SMULL + SADALP (exact), tile 4 x 4
 //   lowp::backend::Scalar       any                                 portable C++, tile 4 x 8
 //   lowp::backend_name<B>() names a backend. Passing a backend the flags do not enable
 //   fails with a static_assert that names the missing flags. All code here lives in an
@@ -71,6 +74,9 @@
 #include "lowp/gemm/packed_weights.hpp"
 #include "lowp/gemm/params.hpp"
 #include "lowp/gemm/scalar/kernel_scalar_4x8.hpp"
+#include "lowp/gemm/arm/kernel_neon_4x4.hpp"
+#include "lowp/gemm/arm/kernel_neon_dotprod_8x8.hpp"
+#include "lowp/gemm/arm/kernel_neon_i8mm_8x8.hpp"
 
 
 
@@ -78,7 +84,15 @@
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
 
+#if defined(__aarch64__) && defined(__ARM_FEATURE_MATMUL_INT8)
+using DefaultBackend = backend::NeonI8mm;
+#elif defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+using DefaultBackend = backend::NeonDotprod;
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+using DefaultBackend = backend::Neon;
+#else
 using DefaultBackend = backend::Scalar;
+#endif
 
 namespace gemm_detail {
 template <typename Backend>
@@ -86,7 +100,7 @@ constexpr bool require_backend() {
   static_assert(Backend::enabled,
                 "lowp::gemm: the requested backend is not enabled by this translation unit's compiler flags "
                 "(see Backend::required_flags, e.g. -mavx512vnni -mavx512bw -mavx512vl for Avx512Vnni, "
-                "-mavx2 for Avx2)");
+                "-mavx2 for Avx2, -march=armv8.2-a+dotprod for NeonDotprod, -march=armv8.6-a+i8mm for NeonI8mm)");
   return Backend::enabled;
 }
 }  // namespace gemm_detail
