@@ -32,19 +32,17 @@ namespace backend {
 
 #if defined(__aarch64__) && defined(__ARM_NEON)
 
-struct Neon {
+struct Neon : arm::SinglePanelKernel<Neon> {
   static constexpr bool enabled = true;
   static constexpr const char* name = "neon";
   static constexpr const char* required_flags = "-march=armv8-a (AArch64)";
   static constexpr int mr = 4, nr = 4, kgroup = 16;
-  static constexpr int max_panels = 1;
-  static constexpr int panels(int /*rows*/) { return 1; }
   using a_type = std::int8_t;
   using b_type = std::int8_t;
   template <typename TA>
-  static constexpr int a_shift = std::is_same<TA, std::uint8_t>::value ? -128 : 0;
+  static constexpr int a_shift = arm::shift_to_int8<TA>;
   template <typename TB>
-  static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
+  static constexpr int b_shift = arm::shift_to_int8<TB>;
 
   LOWP_ARM_NO_PREPASS_SCHEDULING static arm::Tile4x4 accumulate(const a_type* a, const b_type* b, std::ptrdiff_t kgroups) {
     int32x4_t acc[4][4];  // acc[r][j]: four partial sums of row r x column j
@@ -67,12 +65,6 @@ struct Neon {
       t.v[r][0] = vpaddq_s32(vpaddq_s32(acc[r][0], acc[r][1]), vpaddq_s32(acc[r][2], acc[r][3]));
     });
     return t;
-  }
-
-  template <typename Policy, typename TC, int Rows, int Panels>
-  static void kernel(const TileArgs<a_type, b_type, TC>& t) {
-    static_assert(Rows >= 1 && Rows <= mr && Panels == 1, "neon kernel: bad tile");
-    arm::store_tile<Policy, TC, Rows>(accumulate(t.a, t.b, t.kgroups), t);
   }
 };
 

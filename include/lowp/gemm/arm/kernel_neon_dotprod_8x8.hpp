@@ -26,19 +26,17 @@ namespace backend {
 
 #if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
 
-struct NeonDotprod {
+struct NeonDotprod : arm::SinglePanelKernel<NeonDotprod> {
   static constexpr bool enabled = true;
   static constexpr const char* name = "neon-dotprod";
   static constexpr const char* required_flags = "-march=armv8.2-a+dotprod";
   static constexpr int mr = 8, nr = 8, kgroup = 4;
-  static constexpr int max_panels = 1;
-  static constexpr int panels(int /*rows*/) { return 1; }
   using a_type = std::int8_t;
   using b_type = std::int8_t;
   template <typename TA>
-  static constexpr int a_shift = std::is_same<TA, std::uint8_t>::value ? -128 : 0;
+  static constexpr int a_shift = arm::shift_to_int8<TA>;
   template <typename TB>
-  static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
+  static constexpr int b_shift = arm::shift_to_int8<TB>;
 
   static arm::Tile8x8 accumulate(const a_type* a, const b_type* b, std::ptrdiff_t kgroups) {
     arm::Tile8x8 t = arm::Tile8x8::zero();
@@ -53,12 +51,6 @@ struct NeonDotprod {
       });
     }
     return t;
-  }
-
-  template <typename Policy, typename TC, int Rows, int Panels>
-  static void kernel(const TileArgs<a_type, b_type, TC>& t) {
-    static_assert(Rows >= 1 && Rows <= mr && Panels == 1, "neon-dotprod kernel: bad tile");
-    arm::store_tile<Policy, TC, Rows>(accumulate(t.a, t.b, t.kgroups), t);
   }
 };
 

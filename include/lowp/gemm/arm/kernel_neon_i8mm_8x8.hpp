@@ -30,19 +30,17 @@ namespace backend {
 
 #if defined(__aarch64__) && defined(__ARM_FEATURE_MATMUL_INT8)
 
-struct NeonI8mm {
+struct NeonI8mm : arm::SinglePanelKernel<NeonI8mm> {
   static constexpr bool enabled = true;
   static constexpr const char* name = "neon-i8mm";
   static constexpr const char* required_flags = "-march=armv8.6-a+i8mm (or armv8.2-a+i8mm)";
   static constexpr int mr = 8, nr = 8, kgroup = 8;
-  static constexpr int max_panels = 1;
-  static constexpr int panels(int /*rows*/) { return 1; }
   using a_type = std::uint8_t;
   using b_type = std::int8_t;
   template <typename TA>
-  static constexpr int a_shift = std::is_same<TA, std::int8_t>::value ? 128 : 0;
+  static constexpr int a_shift = arm::shift_to_uint8<TA>;
   template <typename TB>
-  static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
+  static constexpr int b_shift = arm::shift_to_int8<TB>;
 
   static arm::Tile8x8 accumulate(const a_type* a, const b_type* b, std::ptrdiff_t kgroups) {
     // blk[p][q]: rows 2p, 2p+1 x columns 2q, 2q+1. Loops over p, q are unrolled
@@ -66,12 +64,6 @@ struct NeonI8mm {
       });
     });
     return t;
-  }
-
-  template <typename Policy, typename TC, int Rows, int Panels>
-  static void kernel(const TileArgs<a_type, b_type, TC>& t) {
-    static_assert(Rows >= 1 && Rows <= mr && Panels == 1, "neon-i8mm kernel: bad tile");
-    arm::store_tile<Policy, TC, Rows>(accumulate(t.a, t.b, t.kgroups), t);
   }
 };
 

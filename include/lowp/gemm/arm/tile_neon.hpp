@@ -99,6 +99,27 @@ inline void store_tile(const Tile<R, Q>& tile, const TileArgs<PA, PB, TC>& t) {
   }
 }
 
+// Shifts that make a uint8 or int8 input the packed code type (folded into the zero
+// point by the driver): to int8 subtract 128 from uint8 codes, to uint8 add 128 to int8.
+template <typename T>
+constexpr int shift_to_int8 = std::is_same<T, std::uint8_t>::value ? -128 : 0;
+template <typename T>
+constexpr int shift_to_uint8 = std::is_same<T, std::int8_t>::value ? 128 : 0;
+
+// What the ARM backends share around their accumulate(): one B panel per call and
+// the fused epilogue on the tile (CRTP: Backend::mr, Backend::accumulate()).
+template <typename Backend>
+struct SinglePanelKernel {
+  static constexpr int max_panels = 1;
+  static constexpr int panels(int /*rows*/) { return 1; }
+
+  template <typename Policy, typename TC, int Rows, int Panels, typename PA, typename PB>
+  static void kernel(const TileArgs<PA, PB, TC>& t) {
+    static_assert(Rows >= 1 && Rows <= Backend::mr && Panels == 1, "ARM kernel: 1..mr rows, one panel");
+    store_tile<Policy, TC, Rows>(Backend::accumulate(t.a, t.b, t.kgroups), t);
+  }
+};
+
 }  // namespace arm
 }  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp
