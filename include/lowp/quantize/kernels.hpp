@@ -41,7 +41,7 @@ template <typename Round>
 inline std::int32_t quantize_clamped(float x, float inv, float lo, float hi, std::int32_t zp) {
   float v = x * inv;
   if (std::isnan(v)) return zp;
-  v = std::fmin(std::fmax(v, lo), hi);
+  v = v < lo ? lo : v > hi ? hi : v;
   return static_cast<std::int32_t>(Round{}(v, 0)) + zp;
 }
 inline float dequantize_code(std::int32_t q, float scale, std::int32_t zp) {
@@ -53,7 +53,7 @@ inline int_batch<A> quantize_batch(xsimd::batch<float, A> x, xsimd::batch<float,
                                    xsimd::batch<float, A> hi, int_batch<A> zp) {
   using fb = xsimd::batch<float, A>;
   fb v = x * inv;
-  v = xsimd::select(v != v, fb(0.0f), v);  // NaN -> offset 0 -> zero point
+  v = xsimd::select(xsimd::isnan(v), fb(0.0f), v);  // NaN -> offset 0 -> zero point
   v = xsimd::min(xsimd::max(v, lo), hi);
   int_batch<A> r;
   if constexpr (std::is_same<Round, NearestEven>::value) {
@@ -208,58 +208,60 @@ void for_each_run(const RunPlan& plan, F&& run) {
   }
 }
 
-// quantize over a strided N-d tensor (size > 0), 8-bit codes, NearestEven or NearestAway.
-template <typename Round, typename Code, typename A = xsimd::default_arch>
-void quantize_planned(const float* x, Code* q, const RunPlan& plan, const ParamTable& t) {
+// Splits every run by how its parameters vary and calls
+//   uniform(in_off, out_off, len, p)    unit strides, one parameter set for len elements
+//   varying(in_off, out_off, len, p0)   unit strides, element j uses parameter set p0 + j
+//   element(in_off, out_off, p)         anything else, one element at a time
+template <typename Uniform, typename Varying, typename Element>
+void for_each_stretch(const RunPlan& plan, Uniform&& uniform, Varying&& varying, Element&& element) {
   const PlanDim r = plan.dims[plan.rank - 1];
+  const bool unit = r.in_stride == 1 && r.out_stride == 1;
   for_each_run(plan, [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t p) {
-    const float* xi = x + io;
-    Code* qo = q + oo;
-    const bool unit = r.in_stride == 1 && r.out_stride == 1;
     if (unit && (r.divisor == 0 || r.pstride == 0)) {
-      quantize_run<Round, Code, A>(xi, qo, r.extent, t.inv_scale[p], t.lo[p], t.hi[p], t.zero_point[p]);
+      uniform(io, oo, r.extent, p);
     } else if (unit && r.divisor == 1 && r.pstride == 1) {
-      quantize_run_varying<Round, Code, A>(xi, qo, r.extent, t, p);
+      varying(io, oo, r.extent, p);
     } else if (unit && r.divisor > 1) {  // groups along the run: one parameter set per group
       for (std::ptrdiff_t j = 0; j < r.extent; j += r.divisor) {
-        const std::ptrdiff_t pj = p + j / r.divisor * r.pstride;
         const std::ptrdiff_t len = r.extent - j < r.divisor ? r.extent - j : r.divisor;
-        quantize_run<Round, Code, A>(xi + j, qo + j, len, t.inv_scale[pj], t.lo[pj], t.hi[pj], t.zero_point[pj]);
+        uniform(io + j, oo + j, len, p + j / r.divisor * r.pstride);
       }
     } else {
-      for (std::ptrdiff_t j = 0; j < r.extent; ++j) {
-        const std::ptrdiff_t pj = r.divisor > 0 ? p + j / r.divisor * r.pstride : p;
-        qo[j * r.out_stride] = static_cast<Code>(
-            quantize_clamped<Round>(xi[j * r.in_stride], t.inv_scale[pj], t.lo[pj], t.hi[pj], t.zero_point[pj]));
-      }
+      for (std::ptrdiff_t j = 0; j < r.extent; ++j)
+        element(io + j * r.in_stride, oo + j * r.out_stride, r.divisor > 0 ? p + j / r.divisor * r.pstride : p);
     }
   });
 }
 
+// quantize over a strided N-d tensor (size > 0), 8-bit codes, NearestEven or NearestAway.
+template <typename Round, typename Code, typename A = xsimd::default_arch>
+void quantize_planned(const float* x, Code* q, const RunPlan& plan, const ParamTable& t) {
+  for_each_stretch(
+      plan,
+      [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t n, std::ptrdiff_t p) {
+        quantize_run<Round, Code, A>(x + io, q + oo, n, t.inv_scale[p], t.lo[p], t.hi[p], t.zero_point[p]);
+      },
+      [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t n, std::ptrdiff_t p) {
+        quantize_run_varying<Round, Code, A>(x + io, q + oo, n, t, p);
+      },
+      [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t p) {
+        q[oo] = static_cast<Code>(quantize_clamped<Round>(x[io], t.inv_scale[p], t.lo[p], t.hi[p], t.zero_point[p]));
+      });
+}
+
 template <typename Code, typename A = xsimd::default_arch>
 void dequantize_planned(const Code* q, float* x, const RunPlan& plan, const ParamTable& t) {
-  const PlanDim r = plan.dims[plan.rank - 1];
-  for_each_run(plan, [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t p) {
-    const Code* qi = q + io;
-    float* xo = x + oo;
-    const bool unit = r.in_stride == 1 && r.out_stride == 1;
-    if (unit && (r.divisor == 0 || r.pstride == 0)) {
-      dequantize_run<Code, A>(qi, xo, r.extent, t.scale[p], t.zero_point[p]);
-    } else if (unit && r.divisor == 1 && r.pstride == 1) {
-      dequantize_run_varying<Code, A>(qi, xo, r.extent, t, p);
-    } else if (unit && r.divisor > 1) {
-      for (std::ptrdiff_t j = 0; j < r.extent; j += r.divisor) {
-        const std::ptrdiff_t pj = p + j / r.divisor * r.pstride;
-        const std::ptrdiff_t len = r.extent - j < r.divisor ? r.extent - j : r.divisor;
-        dequantize_run<Code, A>(qi + j, xo + j, len, t.scale[pj], t.zero_point[pj]);
-      }
-    } else {
-      for (std::ptrdiff_t j = 0; j < r.extent; ++j) {
-        const std::ptrdiff_t pj = r.divisor > 0 ? p + j / r.divisor * r.pstride : p;
-        xo[j * r.out_stride] = dequantize_code(qi[j * r.in_stride], t.scale[pj], t.zero_point[pj]);
-      }
-    }
-  });
+  for_each_stretch(
+      plan,
+      [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t n, std::ptrdiff_t p) {
+        dequantize_run<Code, A>(q + io, x + oo, n, t.scale[p], t.zero_point[p]);
+      },
+      [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t n, std::ptrdiff_t p) {
+        dequantize_run_varying<Code, A>(q + io, x + oo, n, t, p);
+      },
+      [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t p) {
+        x[oo] = dequantize_code(q[io], t.scale[p], t.zero_point[p]);
+      });
 }
 
 }  // namespace detail

@@ -57,8 +57,31 @@ template <typename PlainType, int Options, typename StrideType>
 auto as_view(const Eigen::Ref<PlainType, Options, StrideType>& m) {
   return as_view(view(m));
 }
+// Writable maps and refs (lowp::view() of a const Map yields const elements).
+template <typename PlainType, int Options, typename StrideType>
+auto as_view(Eigen::Map<PlainType, Options, StrideType>& m) {
+  using T = std::remove_pointer_t<decltype(m.data())>;
+  return as_view(MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()});
+}
+template <typename PlainType, int Options, typename StrideType>
+auto as_view(Eigen::Ref<PlainType, Options, StrideType>& m) {
+  using T = std::remove_pointer_t<decltype(m.data())>;
+  return as_view(MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()});
+}
 
 namespace detail {
+
+template <typename T>
+struct is_nibble_span : std::false_type {};
+template <typename B>
+struct is_nibble_span<NibbleSpan<B>> : std::true_type {};
+
+template <typename V>
+struct view_element;
+template <typename T>
+struct view_element<TensorView<T>> {
+  using type = T;
+};
 
 // A walk over a logical shape in C order, carrying element offsets of up to three
 // operands with their own strides (a NibbleSpan walks with C-contiguous strides).

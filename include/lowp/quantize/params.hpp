@@ -39,9 +39,9 @@ struct QuantRange {
 enum class SymmetricZeroPoint {
   upper_midpoint,  // (qmin + qmax + 1) / 2: 128 for [0, 255]. lowp's default.
   lower_midpoint,  // (qmin + qmax) / 2: PyTorch observers given a custom quant_min/quant_max.
-  torch_quint8,    // always 128: PyTorch quint8 observers, EVEN WITH reduce_range, where the
-                   // scale is computed for [0, 127] but the codes then occupy [64, 191] of the
-                   // full quint8 range (the zero point lies outside the reduced range on purpose).
+  torch_quint8,    // always 128: PyTorch quint8 observers with the default range. PyTorch refuses
+                   // reduce_range there; lowp keeps 128 for the reduced [0, 127] range too, so the
+                   // scale spans 127 levels and the codes occupy [64, 191] of the full quint8 range.
 };
 
 template <typename Scheme>
@@ -99,9 +99,20 @@ inline QuantRange torch_observer_range(TorchDtype dtype, bool reduce_range) {
 
 // Exactly what MinMaxObserver / PerChannelMinMaxObserver (PyTorch 1.13) compute for a
 // channel with observed [min, max], default quant range and the given dtype/reduce_range.
+// (PyTorch rejects symmetric quint8 with reduce_range; lowp computes it with zero point 128.)
 template <typename Scheme>
 QuantParams torch_observer_qparams(float min, float max, TorchDtype dtype, bool reduce_range) {
-  return choose_qparams<Scheme>(min, max, torch_observer_range(dtype, reduce_range), SymmetricZeroPoint::torch_quint8);
+  return choose_qparams<Scheme>(min, max, torch_observer_range(dtype, reduce_range),
+                                SymmetricZeroPoint::torch_quint8);
+}
+
+// The same observers given a custom quant_min/quant_max: reduce_range halves the custom range
+// by floor division, and an unsigned symmetric zero point is the floor midpoint (127 for [0, 255]).
+template <typename Scheme>
+QuantParams torch_observer_qparams(float min, float max, QuantRange custom, bool reduce_range) {
+  const auto floor_half = [](std::int32_t v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); };
+  const QuantRange range = reduce_range ? QuantRange{floor_half(custom.qmin), floor_half(custom.qmax)} : custom;
+  return choose_qparams<Scheme>(min, max, range, SymmetricZeroPoint::lower_midpoint);
 }
 
 }  // namespace lowp

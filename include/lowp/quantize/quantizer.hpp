@@ -150,9 +150,16 @@ class Quantizer {
   template <typename C>
   static auto as_codes(C&& c) {
     if constexpr (Storage::packed) {
+      static_assert(detail::is_nibble_span<std::decay_t<C>>::value,
+                    "lowp::Quantizer: packed storage (lowp::Int4, lowp::UInt4, PackedNibbles) reads and writes a "
+                    "lowp::NibbleSpan, two codes per byte, not a tensor of int8 codes");
       return c;
     } else {
-      return as_view(c);
+      auto v = as_view(c);
+      static_assert(std::is_same<std::remove_const_t<typename detail::view_element<decltype(v)>::type>, code_type>::value,
+                    "lowp::Quantizer: the code tensor's element type must be the storage's code_type (e.g. int8_t "
+                    "for lowp::Int8, uint8_t for lowp::UInt8, int16_t for lowp::Int16)");
+      return v;
     }
   }
 
