@@ -74,6 +74,9 @@
 #include "lowp/gemm/packed_weights.hpp"
 #include "lowp/gemm/params.hpp"
 #include "lowp/gemm/scalar/kernel_scalar_4x8.hpp"
+#include "lowp/gemm/x86/kernel_avx2_6x16.hpp"
+#include "lowp/gemm/x86/kernel_avx512vnni_8x32.hpp"
+#include "lowp/gemm/x86/kernel_avxvnni_6x16.hpp"
 #include "lowp/gemm/arm/kernel_neon_4x4.hpp"
 #include "lowp/gemm/arm/kernel_neon_dotprod_8x8.hpp"
 #include "lowp/gemm/arm/kernel_neon_i8mm_8x8.hpp"
@@ -84,11 +87,17 @@
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
 
-#if defined(__aarch64__) && defined(__ARM_FEATURE_MATMUL_INT8)
+#if LOWP_ISA_TAG_AVX512VNNI
+using DefaultBackend = backend::Avx512Vnni;
+#elif LOWP_ISA_TAG_AVXVNNI
+using DefaultBackend = backend::AvxVnni;
+#elif LOWP_ISA_TAG_AVX2
+using DefaultBackend = backend::Avx2;
+#elif defined(__aarch64__) && LOWP_ISA_TAG_I8MM
 using DefaultBackend = backend::NeonI8mm;
-#elif defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+#elif defined(__aarch64__) && LOWP_ISA_TAG_DOTPROD
 using DefaultBackend = backend::NeonDotprod;
-#elif defined(__aarch64__) && defined(__ARM_NEON)
+#elif defined(__aarch64__) && LOWP_ISA_TAG_NEON
 using DefaultBackend = backend::Neon;
 #else
 using DefaultBackend = backend::Scalar;

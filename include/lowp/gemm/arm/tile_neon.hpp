@@ -113,8 +113,10 @@ struct SinglePanelKernel {
   static constexpr int max_panels = 1;
   static constexpr int panels(int /*rows*/) { return 1; }
 
+  // Out of line like the x86 kernels (LOWP_KERNEL_NOINLINE, backend.hpp): inlined
+  // into the driver's loops GCC would hoist the epilogue's loads above the k loop.
   template <typename Policy, typename TC, int Rows, int Panels, typename PA, typename PB>
-  static void kernel(const TileArgs<PA, PB, TC>& t) {
+  LOWP_KERNEL_NOINLINE static void kernel(const TileArgs<PA, PB, TC>& t) {
     static_assert(Rows >= 1 && Rows <= Backend::mr && Panels == 1, "ARM kernel: 1..mr rows, one panel");
     store_tile<Policy, TC, Rows>(Backend::accumulate(t.a, t.b, t.kgroups), t);
   }
