@@ -310,6 +310,15 @@ TEST(QuantizeOperands, EigenRowAndColumnMajorMatricesAndMapsWithoutCopies) {
       ASSERT_EQ(qblk(r, c), qn.quantize_one(b(r + 2, c), r));
       ASSERT_EQ(back[c * 5 + r], qn.dequantize_one(qblk(r, c), r));
     }
+  // blocks of a row-major matrix quantized into a block of a column-major code matrix, in place
+  Eigen::MatrixX<std::int8_t> codes = Eigen::MatrixX<std::int8_t>::Zero(8, 9);
+  auto dst = codes.block(1, 2, 5, 4);
+  qn.quantize(a.block(3, 1, 5, 4), dst);
+  for (int r = 0; r < 8; ++r)
+    for (int c = 0; c < 9; ++c) {
+      const bool inside = r >= 1 && r < 6 && c >= 2 && c < 6;
+      ASSERT_EQ(codes(r, c), inside ? qn.quantize_one(a(r + 2, c - 1), r - 1) : 0) << r << "," << c;
+    }
 }
 
 TEST(QuantizePacked, NibbleOrderIsLowNibbleFirstAndRoundTrips) {

@@ -138,7 +138,8 @@ void compare_quantize(const Q& q, const Shape& s, std::mt19937& rng, float scale
   const TensorView<const Code> cv(fast.data(), s.extents.data(), s.out_strides.data(), r);
   q.dequantize(cv, TensorView<float>(dfast.data(), s.extents.data(), s.in_strides.data(), r));
   q.dequantize_reference(cv, TensorView<float>(dref.data(), s.extents.data(), s.in_strides.data(), r));
-  ASSERT_EQ(0, std::memcmp(dfast.data(), dref.data(), dfast.size() * sizeof(float))) << what << ": dequantize";
+  ASSERT_TRUE(dfast.empty() || std::memcmp(dfast.data(), dref.data(), dfast.size() * sizeof(float)) == 0)
+      << what << ": dequantize";
 }
 
 template <typename Storage, typename Rounding>

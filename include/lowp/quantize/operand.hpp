@@ -1,7 +1,7 @@
 // lowp/quantize/operand.hpp: what the quantizer operations read and write.
 //
 // Every operation takes its tensors as strided N-d views without copying: a TensorView, a
-// MatrixView, or an Eigen matrix / map / ref (row- or column-major), all normalized by as_view().
+// MatrixView, or an Eigen matrix / map / ref / block (row- or column-major), all normalized by as_view().
 // Packed nibble codes have no per-element address, so they are a NibbleSpan: `count` codes in
 // the C order of the logical shape of the tensor they pair with.
 #pragma once
@@ -49,22 +49,15 @@ template <typename Derived>
 auto as_view(const Eigen::PlainObjectBase<Derived>& m) {
   return as_view(view(m));
 }
-template <typename PlainType, int Options, typename StrideType>
-auto as_view(const Eigen::Map<PlainType, Options, StrideType>& m) {
-  return as_view(view(m));
-}
-template <typename PlainType, int Options, typename StrideType>
-auto as_view(const Eigen::Ref<PlainType, Options, StrideType>& m) {
-  return as_view(view(m));
-}
-// Writable maps and refs (lowp::view() of a const Map yields const elements).
-template <typename PlainType, int Options, typename StrideType>
-auto as_view(Eigen::Map<PlainType, Options, StrideType>& m) {
-  using T = std::remove_pointer_t<decltype(m.data())>;
+// Every Eigen expression with direct memory access: Map, Ref, and blocks of matrices or maps
+// (rows, columns, sub-blocks), with Eigen's inner and outer strides.
+template <typename Derived>
+auto as_view(const Eigen::MapBase<Derived, Eigen::ReadOnlyAccessors>& m) {
+  using T = const typename Derived::Scalar;
   return as_view(MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()});
 }
-template <typename PlainType, int Options, typename StrideType>
-auto as_view(Eigen::Ref<PlainType, Options, StrideType>& m) {
+template <typename Derived>
+auto as_view(Eigen::MapBase<Derived, Eigen::WriteAccessors>& m) {
   using T = std::remove_pointer_t<decltype(m.data())>;
   return as_view(MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()});
 }

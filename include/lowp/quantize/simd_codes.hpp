@@ -7,12 +7,11 @@
 //                                   4 * W consecutive Code values, in lane order;
 //   load_codes<Code>(in, v, A{})    reads 4 * W Code values into 4 batches of int32.
 // The generic versions go through an aligned buffer (the compiler vectorizes the copy loops);
-// SSE4.1, AVX2, AVX-512F and NEON64 use their pack / extend instructions directly.
+// SSE2, AVX2, AVX-512F and NEON64 use their pack / unpack / extend instructions directly.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <type_traits>
 
 #include <xsimd/xsimd.hpp>
@@ -39,22 +38,35 @@ inline void load_codes(const Code* in, int_batch<A>* v, xsimd::generic) {
   for (std::size_t k = 0; k < 4; ++k) v[k] = int_batch<A>::load_aligned(buf + k * W);
 }
 
-#if XSIMD_WITH_SSE4_1
+#if XSIMD_WITH_SSE2
 // Saturating packs are exact here: every value is already inside the code range.
 template <typename Code, typename A>
-inline void store_codes(const int_batch<A>* v, Code* out, xsimd::sse4_1) {
+inline void store_codes(const int_batch<A>* v, Code* out, xsimd::sse2) {
   const __m128i ab = _mm_packs_epi32(v[0], v[1]);
   const __m128i cd = _mm_packs_epi32(v[2], v[3]);
   const __m128i r = std::is_signed<Code>::value ? _mm_packs_epi16(ab, cd) : _mm_packus_epi16(ab, cd);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out), r);
 }
+// Widening by interleaving: signed codes go to the high half and are shifted back arithmetically
+// (sign extension), unsigned codes are interleaved with zeros.
 template <typename Code, typename A>
-inline void load_codes(const Code* in, int_batch<A>* v, xsimd::sse4_1) {
-  for (int k = 0; k < 4; ++k) {
-    std::int32_t four;
-    std::memcpy(&four, in + 4 * k, 4);
-    const __m128i b = _mm_cvtsi32_si128(four);
-    v[k] = std::is_signed<Code>::value ? _mm_cvtepi8_epi32(b) : _mm_cvtepu8_epi32(b);
+inline void load_codes(const Code* in, int_batch<A>* v, xsimd::sse2) {
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+  if (std::is_signed<Code>::value) {
+    const __m128i lo = _mm_srai_epi16(_mm_unpacklo_epi8(b, b), 8);
+    const __m128i hi = _mm_srai_epi16(_mm_unpackhi_epi8(b, b), 8);
+    v[0] = _mm_srai_epi32(_mm_unpacklo_epi16(lo, lo), 16);
+    v[1] = _mm_srai_epi32(_mm_unpackhi_epi16(lo, lo), 16);
+    v[2] = _mm_srai_epi32(_mm_unpacklo_epi16(hi, hi), 16);
+    v[3] = _mm_srai_epi32(_mm_unpackhi_epi16(hi, hi), 16);
+  } else {
+    const __m128i z = _mm_setzero_si128();
+    const __m128i lo = _mm_unpacklo_epi8(b, z);
+    const __m128i hi = _mm_unpackhi_epi8(b, z);
+    v[0] = _mm_unpacklo_epi16(lo, z);
+    v[1] = _mm_unpackhi_epi16(lo, z);
+    v[2] = _mm_unpacklo_epi16(hi, z);
+    v[3] = _mm_unpackhi_epi16(hi, z);
   }
 }
 #endif
