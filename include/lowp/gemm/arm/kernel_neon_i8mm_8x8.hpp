@@ -30,17 +30,11 @@ namespace backend {
 
 #if defined(__aarch64__) && defined(__ARM_FEATURE_MATMUL_INT8)
 
-struct NeonI8mm : arm::SinglePanelKernel<NeonI8mm> {
+struct NeonI8mm : arm::SinglePanelKernel<NeonI8mm>, UnsignedBySignedCodes {
   static constexpr bool enabled = true;
   static constexpr const char* name = "neon-i8mm";
   static constexpr const char* required_flags = "-march=armv8.6-a+i8mm (or armv8.2-a+i8mm)";
   static constexpr int mr = 8, nr = 8, kgroup = 8;
-  using a_type = std::uint8_t;
-  using b_type = std::int8_t;
-  template <typename TA>
-  static constexpr int a_shift = arm::shift_to_uint8<TA>;
-  template <typename TB>
-  static constexpr int b_shift = arm::shift_to_int8<TB>;
 
   static arm::Tile8x8 accumulate(const a_type* a, const b_type* b, std::ptrdiff_t kgroups) {
     // blk[p][q]: rows 2p, 2p+1 x columns 2q, 2q+1. Loops over p, q are unrolled

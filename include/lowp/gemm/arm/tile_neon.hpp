@@ -99,12 +99,11 @@ inline void store_tile(const Tile<R, Q>& tile, const TileArgs<PA, PB, TC>& t) {
   }
 }
 
-// Shifts that make a uint8 or int8 input the packed code type (folded into the zero
-// point by the driver): to int8 subtract 128 from uint8 codes, to uint8 add 128 to int8.
+// The shift that makes a uint8 or int8 input an int8 code (folded into the zero point
+// by the driver): uint8 codes lose 128, i.e. their top bit flips. The uint8 x int8
+// domain of USMMLA is backend.hpp's UnsignedBySignedCodes.
 template <typename T>
 constexpr int shift_to_int8 = std::is_same<T, std::uint8_t>::value ? -128 : 0;
-template <typename T>
-constexpr int shift_to_uint8 = std::is_same<T, std::int8_t>::value ? 128 : 0;
 
 // What the ARM backends share around their accumulate(): one B panel per call and
 // the fused epilogue on the tile (CRTP: Backend::mr, Backend::accumulate()).
