@@ -2,14 +2,14 @@
 # Installs the Debian 12 packages lowp needs. Usage: .ci/deps.sh [core|test|cross|all]
 #   core  : compiler, CMake, Eigen, xsimd (enough for the example)
 #   test  : core + GoogleTest, Google Benchmark, gemmlowp headers (the test oracle)
-#   cross : aarch64 cross compiler and qemu-user for the ARM tests
+#   cross : aarch64 and armv7 cross compilers, qemu-user for the ARM tests
 #   all   : everything above
 # Idempotent: packages already present are skipped without touching the network.
 set -euo pipefail
 what=${1:-all}
 core=(g++ cmake make pkg-config libeigen3-dev libxsimd-dev)
 test=(googletest libgtest-dev libgmock-dev libbenchmark-dev libgemmlowp-dev)
-cross=(g++-aarch64-linux-gnu qemu-user)
+cross=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user)
 case "$what" in
   core) pkgs=("${core[@]}") ;;
   test) pkgs=("${core[@]}" "${test[@]}") ;;

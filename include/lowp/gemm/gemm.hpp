@@ -25,6 +25,9 @@
 //   lowp::backend::AvxVnni      -mavxvnni (VEX) or -mavx512vnni -mavx512vl (same kernel, EVEX)
 //                                                                    VPDPBUSD ymm, tile 6 x 16
 //   lowp::backend::Avx2         -mavx2                              VPMADDWD on int16 (exact), tile 6 x 16
+//   lowp::backend::NeonI8mm     -march=armv8.6-a+i8mm (AArch64)     USMMLA, tile 8 x 8
+//   lowp::backend::NeonDotprod  -march=armv8.2-a+dotprod (AArch64)  SDOT, tile 8 x 8
+//   lowp::backend::Neon         any AArch64                         SMULL + SADALP (exact), tile 4 x 4
 //   lowp::backend::Scalar       any                                 portable C++, tile 4 x 8
 //   lowp::backend_name<B>() names a backend. Passing a backend the flags do not enable
 //   fails with a static_assert that names the missing flags. All code here lives in an
@@ -43,8 +46,10 @@
 //       static constexpr int max_panels = ...;    // most B panels one kernel call covers (GEMV)
 //       static constexpr int panels(int rows);    // panels per call for `rows` rows; divides max_panels
 //       using a_type = ...; using b_type = ...;   // packed codes: a' = a + a_shift<TA>, b' = b + b_shift<TB>
-//       template <typename TA> static constexpr int a_shift = ...;
-//       template <typename TB> static constexpr int b_shift = ...;
+//       template <typename TA> static constexpr int a_shift = ...;  // (or inherit UnsignedBySignedCodes:
+//       template <typename TB> static constexpr int b_shift = ...;  //  uint8 x int8, the VPDPBUSD domain)
+//       static constexpr bool direct_a = ...;     // optional: kernel honours TileArgs::a_row_stride and
+//                                                 // a_group_stride, so suitable row-major A is read in place
 //       template <typename Policy, typename TC, int Rows, int Panels>
 //       static void kernel(const TileArgs<a_type, b_type, TC>& t);  // Rows x Panels*nr, full K, fused epilogue
 //     };
@@ -74,6 +79,9 @@
 #include "lowp/gemm/x86/kernel_avx2_6x16.hpp"
 #include "lowp/gemm/x86/kernel_avx512vnni_8x32.hpp"
 #include "lowp/gemm/x86/kernel_avxvnni_6x16.hpp"
+#include "lowp/gemm/arm/kernel_neon_4x4.hpp"
+#include "lowp/gemm/arm/kernel_neon_dotprod_8x8.hpp"
+#include "lowp/gemm/arm/kernel_neon_i8mm_8x8.hpp"
 
 
 
@@ -87,6 +95,12 @@ using DefaultBackend = backend::Avx512Vnni;
 using DefaultBackend = backend::AvxVnni;
 #elif LOWP_ISA_TAG_AVX2
 using DefaultBackend = backend::Avx2;
+#elif defined(__aarch64__) && LOWP_ISA_TAG_I8MM
+using DefaultBackend = backend::NeonI8mm;
+#elif defined(__aarch64__) && LOWP_ISA_TAG_DOTPROD
+using DefaultBackend = backend::NeonDotprod;
+#elif defined(__aarch64__) && LOWP_ISA_TAG_NEON
+using DefaultBackend = backend::Neon;
 #else
 using DefaultBackend = backend::Scalar;
 #endif
@@ -97,7 +111,7 @@ constexpr bool require_backend() {
   static_assert(Backend::enabled,
                 "lowp::gemm: the requested backend is not enabled by this translation unit's compiler flags "
                 "(see Backend::required_flags, e.g. -mavx512vnni -mavx512bw -mavx512vl for Avx512Vnni, "
-                "-mavx2 for Avx2)");
+                "-mavx2 for Avx2, -march=armv8.2-a+dotprod for NeonDotprod, -march=armv8.6-a+i8mm for NeonI8mm)");
   return Backend::enabled;
 }
 }  // namespace gemm_detail
