@@ -6,7 +6,7 @@ aarch64 cross compiler, disassembles it with aarch64-linux-gnu-objdump and print
 for each kernel, the instructions of its k loop (the longest block that ends in a
 backward branch). Used for the table in docs/backends-arm.md:
 
-    /usr/bin/python3 tools/arm_kernel_mix.py [-O2|-O3]
+    /usr/bin/python3 bench/arm/arm_kernel_mix.py [-O2|-O3]
 """
 import collections
 import os
