@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # bench/arm/ -> repo
 KERNELS = [  # (header, backend, packed A type, packed B type)
     ("kernel_neon_4x4.hpp", "Neon", "std::int8_t", "std::int8_t"),
     ("kernel_neon_dotprod_8x8.hpp", "NeonDotprod", "std::int8_t", "std::int8_t"),
