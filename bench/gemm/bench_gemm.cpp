@@ -190,6 +190,13 @@ int register_all() {
   // machine do not count against anyone.
   for (auto* r : rows) r->Unit(benchmark::kMicrosecond);
 
+  // The bandwidth a GEMV must stream its weights at, for each M = 1 weight size (K * N
+  // bytes) and far beyond the caches, measured here beside the GEMMs it bounds.
+  for (long bytes : {768L * 768, 768L * 3072, 4096L * 4096, 256L << 20})
+    RegisterBenchmark(("read_bandwidth/" + std::to_string(bytes)).c_str(), bm_read_bandwidth)
+        ->Arg(bytes)
+        ->Unit(benchmark::kMicrosecond);
+
 #if LOWP_BENCH_HAVE_LOWP_GEMM && defined(_OPENMP)
   // Threading: the same GEMM with 1 and 2 threads, wall-clock time (run it on 2 idle cores).
   for (int d : {1024, 2048})

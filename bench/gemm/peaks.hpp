@@ -20,6 +20,8 @@
 #include <time.h>
 #include <vector>
 
+#include <benchmark/benchmark.h>
+
 #if defined(__x86_64__) || defined(_M_X64)
 #define LOWP_BENCH_X86 1
 #include <cpuid.h>
@@ -272,6 +274,20 @@ inline std::uint64_t read_stream(const unsigned char* p, std::size_t bytes) {
   v4 s = acc[0];
   for (int j = 1; j < 8; ++j) s ^= acc[j];
   return s[0] ^ s[1] ^ s[2] ^ s[3];
+}
+
+// Benchmark body: streams a buffer of state.range(0) bytes, reports GB_per_s.
+inline void bm_read_bandwidth(benchmark::State& state) {
+  const std::size_t bytes = static_cast<std::size_t>(state.range(0)) / 256 * 256;
+  std::vector<unsigned char> buf(bytes + 64);
+  unsigned char* p = buf.data() + (64 - reinterpret_cast<std::uintptr_t>(buf.data()) % 64) % 64;
+  for (std::size_t i = 0; i < bytes; ++i) p[i] = static_cast<unsigned char>(i * 131);
+  for (auto _ : state) {
+    benchmark::ClobberMemory();  // the buffer "may have changed": the reads cannot be hoisted
+    benchmark::DoNotOptimize(read_stream(p, bytes));
+  }
+  state.counters["GB_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(bytes) * 1e-9, benchmark::Counter::kIsRate);
 }
 
 }  // namespace lowp_bench
