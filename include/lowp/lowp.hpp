@@ -15,3 +15,4 @@
 #include "lowp/gemm/params.hpp"
 #include "lowp/gemm/reference.hpp"
 #include "lowp/quantize/params.hpp"
+#include "lowp/gemm/gemm.hpp"

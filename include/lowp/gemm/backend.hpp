@@ -1,0 +1,66 @@
+// lowp/gemm/backend.hpp: the contract between the GEMM driver and a backend.
+//
+// A backend is a struct (also the tag users pass as lowp::gemm's Backend parameter)
+// that describes its packed layouts and supplies one register-tiled micro-kernel.
+// The driver (driver.hpp) owns everything else: argument checks, packing, cache
+// blocking, the zero-point algebra, threading. Adding a backend means writing one
+// such struct in its own header, guarded by the compiler macros of its ISA, and
+// listing the header in gemm.hpp; the driver is never edited. See the comment at
+// the top of gemm.hpp for the full contract.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lowp/gemm/isa_namespace.hpp"
+
+namespace lowp {
+inline namespace LOWP_ISA_NAMESPACE {
+
+// Per output column n, for the columns of one micro-tile (pointers already point at the
+// tile's first column; arrays are padded to the packed width, so whole vectors may be loaded).
+struct ColumnParams {
+  const std::int32_t* offset;       // bias[n] + za' * (K * zb'[n] - colsum'[n])   (mod 2^32)
+  const std::int32_t* zb;           // zb'[n] = zb[n] + b_shift; nullptr when every zb'[n] is 0
+  const std::int32_t* multiplier;   // OutputStage::multiplier[n]
+  const std::int32_t* shift;        // OutputStage::shift[n] (TFLite sign convention)
+  const std::int32_t* left_shift;   // GemmlowpRounding: max(shift, 0)
+  const std::int32_t* right_shift;  // GemmlowpRounding: max(-shift, 0); SingleRounding: 31 - shift
+  const float* real;                // OutputStage::real[n]
+};
+
+// One micro-kernel call: Rows x (Panels * nr) outputs over the full depth K.
+//   acc[r][j] = sum_k a'[r][k] * b'[k][j] + offset[j] - zb[j] * row_sums[r]   (mod 2^32, exact)
+//   c[r][j]   = out(acc[r][j])   for j < cols   (the output stage of output_stage.hpp)
+// a' and b' are the packed (shifted) codes; the result equals the reference exactly
+// because the true value fits in int32 (check_gemm_arguments) and all terms are mod 2^32.
+template <typename PA, typename PB, typename TC>
+struct TileArgs {
+  const PA* a;                     // packed A micro-panel: kgroups x mr x kgroup codes
+  const PB* b;                     // packed B, first panel of the tile, at k = 0
+  std::ptrdiff_t b_panel_stride;   // elements from one packed B panel to the next
+  std::ptrdiff_t kgroups;          // ceil(K / kgroup)
+  const std::int32_t* row_sums;    // sum_k a'[r][k] for each of the Rows rows
+  ColumnParams col;
+  int cols;                        // valid columns, 1 .. Panels * nr
+  std::int32_t zc, lo, hi;         // output zero point and clamp bounds (already intersected with TC)
+  TC* c;                           // C(r, j) = c[r * c_row_stride + j * c_col_stride]
+  std::ptrdiff_t c_row_stride, c_col_stride;
+};
+
+namespace backend {
+// The tags. Each is defined in full (enabled = true, layouts, kernel) by its header
+// when the compiler flags enable its ISA, and as a disabled placeholder otherwise.
+struct Scalar;
+struct Avx2;
+struct AvxVnni;
+struct Avx512Vnni;
+}  // namespace backend
+
+template <typename Backend>
+constexpr const char* backend_name() {
+  return Backend::name;
+}
+
+}  // namespace LOWP_ISA_NAMESPACE
+}  // namespace lowp

@@ -1,0 +1,265 @@
+// lowp/gemm/driver.hpp: the backend-independent GEMM driver.
+//
+// Zero points. The backend multiplies shifted codes a' = a + sa, b' = b + sb (e.g.
+// VPDPBUSD needs uint8 x int8, so int8 activations get sa = +128 and uint8
+// weights sb = -128). With za' = za + sa and zb'[n] = zb[n] + sb,
+//
+//   sum_k (a - za)(b - zb[n]) = sum_k (a' - za')(b' - zb'[n])
+//     = sum_k a' b'  -  zb'[n] * rowsum'[m]  -  za' * colsum'[n]  +  K * za' * zb'[n],
+//
+// so the micro-kernel adds offset[n] = bias[n] + za' (K zb'[n] - colsum'[n]) (one
+// vector per column, formed per call) and subtracts zb'[n] * rowsum'[m] (rowsum'
+// comes out of activation packing; skipped when every zb' is 0). Individual terms may
+// exceed int32, but the exact result fits (check_gemm_arguments), so computing every
+// term modulo 2^32 (wrapping vector adds and multiplies) gives it exactly.
+//
+// Blocking. The depth is never split: a micro-kernel owns its Rows x (Panels*nr)
+// accumulators over all of K (at most gemm_max_k, ~65k..131k), so the whole output
+// stage runs in registers straight after the last multiply. Instead, the rows are
+// cut into blocks of MC (the packed A block, MC x K, takes half of L2) and the
+// columns into chunks of NC (the packed B chunk, K x NC, a quarter of L2); inside a
+// chunk every A micro-panel meets every B panel, so B is read from L2 MC/mr times
+// per fetch from memory and A once per chunk. Sizes come from the cache sizes of
+// the running machine (sysconf), with fallbacks.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+
+#include "lowp/core/matrix_view.hpp"
+#include "lowp/gemm/backend.hpp"
+#include "lowp/gemm/context.hpp"
+#include "lowp/gemm/epilogue_scalar.hpp"
+#include "lowp/gemm/output_stage.hpp"
+#include "lowp/gemm/packed_weights.hpp"
+#include "lowp/gemm/params.hpp"
+#include "lowp/gemm/reference.hpp"
+
+namespace lowp {
+inline namespace LOWP_ISA_NAMESPACE {
+namespace gemm_detail {
+
+// Per-core data cache sizes in bytes.
+struct CacheSizes {
+  std::ptrdiff_t l1 = 32 * 1024;
+  std::ptrdiff_t l2 = 512 * 1024;
+};
+
+inline CacheSizes query_cache_sizes() {
+  CacheSizes s;
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
+  const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  if (l1 >= 8 * 1024 && l1 <= 4 * 1024 * 1024) s.l1 = l1;
+  if (l2 >= 64 * 1024 && l2 <= 64 * 1024 * 1024) s.l2 = l2;
+#endif
+  return s;
+}
+inline const CacheSizes& cache_sizes() {
+  static const CacheSizes sizes = query_cache_sizes();
+  return sizes;
+}
+
+// Packs rows [0, a.rows) (a.rows <= MC) of A into micro-panels of mr rows:
+// panel i, k-group g, row r, lane kk at i*kgroups*mr*kg + (g*mr + r)*kg + kk.
+// Codes past K are 0; row_sums[r] = sum_k a'[r][k].
+template <typename Backend, typename TA>
+void pack_a_block(const MatrixView<const TA>& a, std::ptrdiff_t kgroups, typename Backend::a_type* dst,
+                  std::int32_t* row_sums) {
+  using code = typename Backend::a_type;
+  constexpr int mr = Backend::mr, kg = Backend::kgroup;
+  constexpr int shift = Backend::template a_shift<TA>;
+  const std::ptrdiff_t k_len = a.cols;
+  for (std::ptrdiff_t m = 0; m < a.rows; ++m) {
+    code* panel = dst + (m / mr) * kgroups * mr * kg + (m % mr) * kg;
+    std::int32_t sum = 0;
+    if (a.col_stride == 1) {
+      const TA* src = &a(m, 0);
+      for (std::ptrdiff_t k = 0; k < k_len; ++k) {
+        const auto v = static_cast<code>(static_cast<int>(src[k]) + shift);
+        panel[(k / kg) * mr * kg + k % kg] = v;
+        sum += v;
+      }
+    } else {
+      for (std::ptrdiff_t k = 0; k < k_len; ++k) {
+        const auto v = static_cast<code>(static_cast<int>(a(m, k)) + shift);
+        panel[(k / kg) * mr * kg + k % kg] = v;
+        sum += v;
+      }
+    }
+    for (std::ptrdiff_t k = k_len; k < kgroups * kg; ++k) panel[(k / kg) * mr * kg + k % kg] = code{0};
+    row_sums[m] = sum;
+  }
+}
+
+// The per-column epilogue inputs for this call, in `buf` (padded to the packed width).
+template <typename Policy, typename Backend, typename TA, typename TB>
+ColumnParams prepare_columns(const PackedWeights<Backend, TB>& b, std::int32_t za, const OutputStage& out,
+                             AlignedBuffer& buf) {
+  const std::ptrdiff_t np = b.padded_cols(), n = b.cols();
+  buf.reserve(static_cast<std::size_t>(np) * 6 * sizeof(std::int32_t));
+  std::int32_t* offset = buf.as<std::int32_t>();
+  std::int32_t* mult = offset + np;
+  std::int32_t* shift = mult + np;
+  std::int32_t* left = shift + np;
+  std::int32_t* right = left + np;
+  float* real = reinterpret_cast<float*>(right + np);
+  const std::int32_t za_shifted = za + Backend::template a_shift<TA>;
+  const std::int32_t k = static_cast<std::int32_t>(b.rows());
+  const std::int32_t* colsum = b.column_sums();
+  const std::int32_t* zb = b.shifted_zero_points();
+  for (std::ptrdiff_t j = 0; j < np; ++j) {
+    const auto u = static_cast<std::size_t>(j < n ? j : 0);
+    const std::int32_t bias = (out.bias && j < n) ? out.bias[j] : 0;
+    offset[j] = wrap_add(bias, wrap_mul(za_shifted, wrap_sub(wrap_mul(k, zb[j]), colsum[j])));
+    mult[j] = out.multiplier[u];
+    shift[j] = out.shift[u];
+    left[j] = std::max(shift[j], 0);
+    right[j] = std::is_same<Policy, SingleRounding>::value ? 31 - shift[j] : std::max(-shift[j], 0);
+    real[j] = out.real[u];
+  }
+  return ColumnParams{offset, b.all_shifted_zero_points_zero() ? nullptr : zb, mult, shift, left, right, real};
+}
+
+template <typename Policy, typename Backend, typename TA, typename TB, typename TC>
+struct GemmJob {
+  using PA = typename Backend::a_type;
+  using PB = typename Backend::b_type;
+  static constexpr int mr = Backend::mr, nr = Backend::nr, kg = Backend::kgroup;
+  static constexpr int unit = Backend::max_panels;  // panels per column unit
+
+  MatrixView<const TA> a;
+  const PackedWeights<Backend, TB>* b;
+  MatrixView<TC> c;
+  ColumnParams col;
+  std::int32_t zc, lo, hi;
+  std::ptrdiff_t mc_panels, nc_panels;
+  int tasks_m, tasks_n;
+  std::ptrdiff_t m_panels, n_units;
+  Context* ctx;
+
+  static std::ptrdiff_t split(std::ptrdiff_t total, int parts, int i) { return total * i / parts; }
+
+  template <int Rows>
+  void run_row_tile(const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0, std::ptrdiff_t p0,
+                    std::ptrdiff_t p1) const {
+    constexpr int panels = Backend::panels(Rows);
+    static_assert(panels >= 1 && Backend::max_panels % panels == 0, "backend: panels(rows) must divide max_panels");
+    TileArgs<PA, PB, TC> t;
+    t.a = a_panel;
+    t.b_panel_stride = b->panel_stride();
+    t.kgroups = b->kgroups();
+    t.row_sums = row_sums;
+    t.zc = zc;
+    t.lo = lo;
+    t.hi = hi;
+    t.c_row_stride = c.row_stride;
+    t.c_col_stride = c.col_stride;
+    const std::ptrdiff_t n = c.cols;
+    for (std::ptrdiff_t p = p0; p < p1 && p * nr < n; p += panels) {
+      const std::ptrdiff_t col0 = p * nr;
+      t.b = b->panel(p);
+      t.col = ColumnParams{col.offset + col0,     col.zb ? col.zb + col0 : nullptr, col.multiplier + col0,
+                           col.shift + col0,      col.left_shift + col0,            col.right_shift + col0,
+                           col.real + col0};
+      t.cols = static_cast<int>(std::min<std::ptrdiff_t>(panels * nr, n - col0));
+      t.c = c.data + row0 * c.row_stride + col0 * c.col_stride;
+      Backend::template kernel<Policy, TC, Rows, panels>(t);
+    }
+  }
+
+  template <int... R>
+  void dispatch_rows(int rows, const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0,
+                     std::ptrdiff_t p0, std::ptrdiff_t p1, std::integer_sequence<int, R...>) const {
+    ((rows == R + 1 ? run_row_tile<R + 1>(a_panel, row_sums, row0, p0, p1) : void()), ...);
+  }
+
+  void run_task(int task) const {
+    const int ti = task / tasks_n, tj = task % tasks_n;
+    const std::ptrdiff_t mp0 = split(m_panels, tasks_m, ti), mp1 = split(m_panels, tasks_m, ti + 1);
+    const std::ptrdiff_t p_begin = split(n_units, tasks_n, tj) * unit, p_end = split(n_units, tasks_n, tj + 1) * unit;
+    Context::ThreadScratch& scratch = ctx->thread_scratch(task);
+    PA* packed = scratch.packed_a.as<PA>();
+    std::int32_t* row_sums = scratch.row_sums.as<std::int32_t>();
+    const std::ptrdiff_t kgroups = b->kgroups();
+    for (std::ptrdiff_t mb = mp0; mb < mp1; mb += mc_panels) {
+      const std::ptrdiff_t row_begin = mb * mr;
+      const std::ptrdiff_t row_end = std::min<std::ptrdiff_t>(a.rows, std::min(mp1, mb + mc_panels) * mr);
+      pack_a_block<Backend>(a.block(row_begin, 0, row_end - row_begin, a.cols), kgroups, packed, row_sums);
+      for (std::ptrdiff_t pc = p_begin; pc < p_end; pc += nc_panels) {
+        const std::ptrdiff_t pc_end = std::min(p_end, pc + nc_panels);
+        for (std::ptrdiff_t row0 = row_begin; row0 < row_end; row0 += mr) {
+          const std::ptrdiff_t i = (row0 - row_begin) / mr;
+          const int rows = static_cast<int>(std::min<std::ptrdiff_t>(mr, row_end - row0));
+          dispatch_rows(rows, packed + i * kgroups * mr * kg, row_sums + i * mr, row0, pc, pc_end,
+                        std::make_integer_sequence<int, mr>{});
+        }
+      }
+    }
+  }
+};
+
+template <typename Job>
+void run_job_task(void* job, int task) {
+  static_cast<const Job*>(job)->run_task(task);
+}
+
+template <typename Policy, typename Backend, typename TA, typename TB, typename TC>
+void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>& b, const MatrixView<TC>& c,
+                 std::int32_t za, const OutputStage& out, Context& ctx) {
+  static_assert(Backend::enabled, "lowp::gemm: backend not enabled by the compiler flags");
+  const MatrixView<const TB> b_shape{nullptr, b.rows(), b.cols(), b.cols(), 1};
+  check_gemm_arguments(a, b_shape, c, GemmZeroPoints{za, b.zero_points()}, out);
+  if (c.rows == 0 || c.cols == 0) return;
+
+  using Job = GemmJob<Policy, Backend, TA, TB, TC>;
+  Job job;
+  job.a = a;
+  job.b = &b;
+  job.c = c;
+  job.col = prepare_columns<Policy, Backend, TA>(b, za, out, ctx.column_scratch());
+  job.zc = out.output_zero_point;
+  if constexpr (std::is_same<TC, std::int32_t>::value || std::is_same<TC, float>::value) {
+    job.lo = job.hi = 0;
+  } else {
+    job.lo = output_lo<TC>(out);
+    job.hi = output_hi<TC>(out);
+  }
+  const CacheSizes& cache = cache_sizes();
+  constexpr int mr = Backend::mr, unit = Backend::max_panels;
+  const std::ptrdiff_t a_row_bytes = b.kgroups() * Backend::kgroup * static_cast<std::ptrdiff_t>(sizeof(typename Backend::a_type));
+  const std::ptrdiff_t b_panel_bytes = b.panel_stride() * static_cast<std::ptrdiff_t>(sizeof(typename Backend::b_type));
+  job.m_panels = (a.rows + mr - 1) / mr;
+  job.n_units = (c.cols + Backend::nr * unit - 1) / (Backend::nr * unit);
+  job.mc_panels = std::clamp<std::ptrdiff_t>(cache.l2 / 2 / std::max<std::ptrdiff_t>(1, a_row_bytes) / mr, 1, 64);
+  job.nc_panels = std::max<std::ptrdiff_t>(1, cache.l2 / 4 / std::max<std::ptrdiff_t>(1, b_panel_bytes) / unit) * unit;
+
+  // Threads: a grid of tasks_m x tasks_n disjoint blocks of C; rows first (each thread
+  // then reads all of B once, as a single thread would), columns when M is small (GEMV).
+  const int threads = std::max(1, ctx.num_threads());
+  job.tasks_m = static_cast<int>(std::min<std::ptrdiff_t>(threads, job.m_panels));
+  job.tasks_n = static_cast<int>(std::min<std::ptrdiff_t>(threads / job.tasks_m, job.n_units));
+  const int tasks = job.tasks_m * job.tasks_n;
+  const std::ptrdiff_t block_rows = std::min<std::ptrdiff_t>(job.mc_panels, (job.m_panels + job.tasks_m - 1) / job.tasks_m) * mr;
+  for (int t = 0; t < tasks; ++t) {  // all allocation happens here, before any task runs
+    Context::ThreadScratch& s = ctx.thread_scratch(t);
+    s.packed_a.reserve(static_cast<std::size_t>(block_rows * a_row_bytes));
+    s.row_sums.reserve(static_cast<std::size_t>(block_rows) * sizeof(std::int32_t));
+  }
+  job.ctx = &ctx;
+  if (tasks == 1 || !ctx.thread_pool()) {
+    for (int t = 0; t < tasks; ++t) job.run_task(t);
+  } else {
+    ctx.thread_pool()->run(tasks, &run_job_task<Job>, &job);
+  }
+}
+
+}  // namespace gemm_detail
+}  // namespace LOWP_ISA_NAMESPACE
+}  // namespace lowp
