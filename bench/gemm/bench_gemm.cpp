@@ -151,10 +151,16 @@ void bm_verify(benchmark::State& state, Check check) {
 }
 
 #if LOWP_BENCH_HAVE_LOWP_GEMM
+// True when Backend is defined and enabled by this binary's flags.
+template <typename Backend, typename = void>
+struct backend_enabled : std::false_type {};
+template <typename Backend>
+struct backend_enabled<Backend, std::enable_if_t<Backend::enabled>> : std::true_type {};
+
 template <typename Backend>
 void add_lowp_row(std::vector<benchmark::internal::Benchmark*>& rows, const std::string& name, Shape s,
                   RowPeak pk) {
-  if constexpr (Backend::enabled)
+  if constexpr (backend_enabled<Backend>::value)
     rows.push_back(benchmark::RegisterBenchmark(name.c_str(), bm_gemm<LowpGemm<Backend>>, s, pk));
 }
 #endif
