@@ -71,6 +71,7 @@
 #include "lowp/gemm/packed_weights.hpp"
 #include "lowp/gemm/params.hpp"
 #include "lowp/gemm/scalar/kernel_scalar_4x8.hpp"
+#include "lowp/gemm/x86/kernel_avx512vnni_8x32.hpp"
 
 
 
@@ -78,7 +79,11 @@
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
 
+#if LOWP_ISA_TAG_AVX512VNNI
+using DefaultBackend = backend::Avx512Vnni;
+#else
 using DefaultBackend = backend::Scalar;
+#endif
 
 namespace gemm_detail {
 template <typename Backend>

@@ -1,0 +1,108 @@
+// lowp/gemm/x86/kernel_avx512vnni_8x32.hpp: the AVX-512 VNNI backend, an 8 x 32 tile.
+//
+// VPDPBUSD zmm multiplies 64 uint8 x int8 pairs and adds each group of four into
+// one of 16 int32 lanes. One k-group (4 depths) of a packed B panel is 32 columns x
+// 4 codes = two zmm; one k-group of an A row is 4 codes = one dword, broadcast.
+// The 8 x 32 tile keeps 16 independent accumulator chains (8 rows x 2 vectors):
+// VPDPBUSD's latency (~4-6 cycles) times its throughput (1-2 per cycle) needs at
+// least 12 chains in flight, and 16 + 2 B vectors + 1 broadcast fit in 32 zmm.
+// For 1..4 rows (GEMV, decode) one call covers 2 or 4 panels instead, so that even
+// a single row keeps 8 chains busy while streaming the weights.
+//
+// Codes: activations uint8 (int8 inputs + 128), weights int8 (uint8 inputs - 128);
+// the driver folds both shifts into the zero-point terms. Products never saturate
+// (VPDPBUSD, unlike VPDPBUSDS, wraps; the exact sum fits in int32 by gemm_max_k).
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "lowp/gemm/backend.hpp"
+
+#if LOWP_ISA_TAG_AVX512VNNI
+#include <immintrin.h>
+
+#include "lowp/gemm/x86/epilogue_avx512.hpp"
+#endif
+
+namespace lowp {
+inline namespace LOWP_ISA_NAMESPACE {
+namespace backend {
+
+#if LOWP_ISA_TAG_AVX512VNNI
+
+struct Avx512Vnni {
+  static constexpr bool enabled = true;
+  static constexpr const char* name = "avx512vnni";
+  static constexpr const char* required_flags = "-mavx512vnni -mavx512bw -mavx512vl";
+  static constexpr int mr = 8;
+  static constexpr int nr = 32;
+  static constexpr int kgroup = 4;
+  static constexpr int max_panels = 4;
+  static constexpr int panels(int rows) { return rows <= 2 ? 4 : rows <= 4 ? 2 : 1; }
+  using a_type = std::uint8_t;
+  using b_type = std::int8_t;
+  template <typename TA>
+  static constexpr int a_shift = std::is_same<TA, std::int8_t>::value ? 128 : 0;
+  template <typename TB>
+  static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
+
+  template <typename Policy, typename TC, int Rows, int Panels>
+  static void kernel(const TileArgs<a_type, b_type, TC>& t) {
+    constexpr int V = 2 * Panels;  // zmm vectors of columns
+    __m512i acc[Rows][V];
+    for (int r = 0; r < Rows; ++r)
+      for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_si512();
+    const std::uint8_t* a = t.a;
+    const std::int8_t* b = t.b;
+    for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
+      __m512i bv[V];
+      for (int p = 0; p < Panels; ++p) {
+        bv[2 * p] = _mm512_loadu_si512(b + p * t.b_panel_stride);
+        bv[2 * p + 1] = _mm512_loadu_si512(b + p * t.b_panel_stride + 64);
+      }
+      for (int r = 0; r < Rows; ++r) {
+        std::int32_t a4;
+        __builtin_memcpy(&a4, a + r * 4, 4);
+        const __m512i av = _mm512_set1_epi32(a4);
+        for (int v = 0; v < V; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
+      }
+      a += mr * 4;
+      b += nr * 4;
+    }
+    epilogue<Policy, TC, Rows, V>(acc, t);
+  }
+
+ private:
+  template <typename Policy, typename TC, int Rows, int V>
+  static void epilogue(__m512i (&acc)[Rows][V], const TileArgs<a_type, b_type, TC>& t) {
+    namespace x = gemm_detail::avx512;
+    const x::OutputBounds bounds(t.zc, t.lo, t.hi);
+    for (int v = 0; v < V && v * 16 < t.cols; ++v) {
+      const int j = v * 16;
+      const x::Columns16 cols = x::load_columns(t.col, j);
+      const __m512i offset = _mm512_loadu_si512(t.col.offset + j);
+      const __m512i zb = t.col.zb ? _mm512_loadu_si512(t.col.zb + j) : _mm512_setzero_si512();
+      for (int r = 0; r < Rows; ++r) {
+        __m512i s = _mm512_add_epi32(acc[r][v], offset);
+        if (t.col.zb) s = _mm512_sub_epi32(s, _mm512_mullo_epi32(zb, _mm512_set1_epi32(t.row_sums[r])));
+        x::store_output<Policy>(s, cols, bounds, t.c + r * t.c_row_stride + j * t.c_col_stride, t.c_col_stride,
+                                t.cols - j);
+      }
+    }
+  }
+};
+
+#else
+
+struct Avx512Vnni {
+  static constexpr bool enabled = false;
+  static constexpr const char* name = "avx512vnni";
+  static constexpr const char* required_flags = "-mavx512vnni -mavx512bw -mavx512vl";
+};
+
+#endif
+
+}  // namespace backend
+}  // namespace LOWP_ISA_NAMESPACE
+}  // namespace lowp
