@@ -52,6 +52,7 @@ class LowpGemm {
   }
   void run() { lowp::gemm<lowp::FloatRounding>(p_.a_view(), w_, p_.c_view(), GemmProblem::za, out_, &ctx_); }
   const std::vector<std::int8_t>& result() const { return p_.c; }
+  std::vector<std::int8_t> expected() const { return p_.reference<lowp::FloatRounding, std::int8_t>(); }
   std::string implementation() const { return lowp::backend_name<Backend>(); }
 
  private:
@@ -134,17 +135,22 @@ void bm_gemm(benchmark::State& state, Shape s, RowPeak peak, Extra... extra) {
 // The verification shape: odd sizes exercise every tail.
 const Shape kCheckShape{37, 301, 53};
 
-void report(benchmark::State& state, const Agreement& r) {
-  for (auto _ : state) {
+// Runs Impl once on the check shape; counters: mismatches and max_abs_diff against expected().
+template <typename Impl>
+void bm_verify(benchmark::State& state) {
+  if (const char* why = missing_isa()) {
+    state.SkipWithError((std::string("SKIPPED: ") + why).c_str());
+    return;
   }
-  state.counters["mismatches"] = static_cast<double>(r.mismatches);
-  state.counters["max_abs_diff"] = static_cast<double>(r.max_abs_diff);
-}
-
-template <typename Check>
-void bm_verify(benchmark::State& state, Check check) {
   try {
-    report(state, check());
+    GemmProblem p(kCheckShape);
+    Impl impl(p);
+    impl.run();
+    const Agreement r = compare(impl.result(), impl.expected());
+    for (auto _ : state) {
+    }
+    state.counters["mismatches"] = static_cast<double>(r.mismatches);
+    state.counters["max_abs_diff"] = static_cast<double>(r.max_abs_diff);
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
   }
@@ -215,62 +221,20 @@ int register_all() {
     }
 #endif
 
+  // One run each on the check shape against lowp's reference.
 #if LOWP_BENCH_HAVE_LOWP_GEMM
-  RegisterBenchmark("verify/lowp", bm_verify<Agreement (*)()>, [] {
-    GemmProblem p(kCheckShape);
-    LowpGemm<lowp::DefaultBackend> impl(p);
-    impl.run();
-    return compare(impl.result(), p.reference<lowp::FloatRounding, std::int8_t>());
-  })->Iterations(1);
+  RegisterBenchmark("verify/lowp", bm_verify<LowpGemm<lowp::DefaultBackend>>)->Iterations(1);
 #endif
 #if LOWP_BENCH_HAVE_ONEDNN
-  RegisterBenchmark("verify/onednn_matmul_int32", bm_verify<Agreement (*)()>, [] {
-    GemmProblem p(kCheckShape);
-    OnednnMatmul impl(p, /*int32_output=*/true);
-    impl.run();
-    return compare(impl.result_int32(), p.reference<lowp::FloatRounding, std::int32_t>());
-  })->Iterations(1);
-  RegisterBenchmark("verify/onednn_matmul_int8", bm_verify<Agreement (*)()>, [] {
-    GemmProblem p(kCheckShape);
-    OnednnMatmul impl(p);
-    impl.run();
-    return compare(impl.result(), p.reference<lowp::FloatRounding, std::int8_t>());
-  })->Iterations(1);
-  RegisterBenchmark("verify/onednn_gemm_u8s8s32", bm_verify<Agreement (*)()>, [] {
-    GemmProblem p(kCheckShape);
-    OnednnGemm impl(p);
-    impl.run();
-    return compare(impl.result(), p.reference<lowp::FloatRounding, std::int32_t>());
-  })->Iterations(1);
+  RegisterBenchmark("verify/onednn_matmul_int32", bm_verify<OnednnMatmulT<std::int32_t>>)->Iterations(1);
+  RegisterBenchmark("verify/onednn_matmul_int8", bm_verify<OnednnMatmul>)->Iterations(1);
+  RegisterBenchmark("verify/onednn_gemm_u8s8s32", bm_verify<OnednnGemm>)->Iterations(1);
 #endif
 #if LOWP_BENCH_HAVE_XNNPACK
-  RegisterBenchmark("verify/xnnpack_qs8", bm_verify<Agreement (*)()>, [] {
-    GemmProblem p(kCheckShape);
-    XnnpackFc impl(p);
-    impl.run();
-    // XNNPACK's qs8 operator has one output scale: the reference uses real[0] everywhere.
-    GemmProblem per_tensor = p;
-    std::fill(per_tensor.real.begin(), per_tensor.real.end(), p.real[0]);
-    return compare(impl.result(), per_tensor.reference<lowp::FloatRounding, std::int8_t>());
-  })->Iterations(1);
+  RegisterBenchmark("verify/xnnpack_qs8", bm_verify<XnnpackFc>)->Iterations(1);
 #endif
 #if LOWP_BENCH_HAVE_GEMMLOWP
-  RegisterBenchmark("verify/gemmlowp", bm_verify<Agreement (*)()>, [] {
-    GemmProblem p(kCheckShape);
-    Gemmlowp impl(p);
-    impl.run();
-    // Same math with every code shifted by 128: reference in uint8 with zc + 128, and
-    // gemmlowp's one multiplier.
-    std::vector<std::uint8_t> want(p.c.size());
-    lowp::OutputStage out = p.output_stage();
-    out.multiplier = p.multiplier[0];
-    out.shift = p.shift[0];
-    out.output_zero_point += 128;
-    lowp::reference_gemm<lowp::GemmlowpRounding>(p.a_view(), p.b_view(),
-                                                 lowp::row_major(want.data(), p.shape.m, p.shape.n),
-                                                 p.zero_points(), out);
-    return compare(impl.result(), want);
-  })->Iterations(1);
+  RegisterBenchmark("verify/gemmlowp", bm_verify<Gemmlowp>)->Iterations(1);
 #endif
   return 0;
 }

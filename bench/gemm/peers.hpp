@@ -1,8 +1,8 @@
 // bench/gemm/peers.hpp: the libraries lowp's GEMM is compared with, each doing the same
 // work on a GemmProblem. A peer is compiled only when CMake found its Debian package
 // (LOWP_BENCH_HAVE_<PEER>); each has a constructor that prepares everything a real engine
-// prepares once (weight packing, primitive creation), run() for the timed call, and
-// result() exposing what it computed for the correctness check against lowp's reference.
+// prepares once (weight packing, primitive creation), run() for the timed call, result()
+// exposing what it computed and expected(): lowp's reference for the same computation.
 //
 //   OnednnMatmul   oneDNN matmul primitive, u8 x s8 -> s8, src zero point, s32 bias,
 //                  per-channel output scales, weights PREPACKED (format_tag::any). The fair peer.
@@ -14,7 +14,9 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <algorithm>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -37,11 +39,13 @@
 namespace lowp_bench {
 
 #if LOWP_BENCH_HAVE_ONEDNN
-// s8 output (the benchmarked configuration) or s32 output without scales (the exact check).
-class OnednnMatmul {
+// TC = int8: the benchmarked configuration; TC = int32: no scales, the exact check of the MACs.
+template <typename TC>
+class OnednnMatmulT {
+  static constexpr bool int32_output = std::is_same<TC, std::int32_t>::value;
+
  public:
-  OnednnMatmul(const GemmProblem& p, bool int32_output = false)
-      : p_(p), eng_(dnnl::engine::kind::cpu, 0), stream_(eng_) {
+  explicit OnednnMatmulT(const GemmProblem& p) : p_(p), eng_(dnnl::engine::kind::cpu, 0), stream_(eng_) {
     using dt = dnnl::memory::data_type;
     using tag = dnnl::memory::format_tag;
     const dnnl::memory::dim m = p.shape.m, k = p.shape.k, n = p.shape.n;
@@ -57,11 +61,10 @@ class OnednnMatmul {
     dnnl::memory b_user({{k, n}, dt::s8, tag::ab}, eng_, const_cast<std::int8_t*>(p.b.data()));
     b_ = dnnl::memory(pd.weights_desc(), eng_);
     dnnl::reorder(b_user, b_).execute(stream_, b_user, b_);
-    c32_.resize(std::size_t(m) * n);
     a_ = dnnl::memory(a_md, eng_, const_cast<std::uint8_t*>(p.a.data()));
     bias_ = dnnl::memory(bias_md, eng_, const_cast<std::int32_t*>(p.bias.data()));
-    c8_.resize(std::size_t(m) * n);
-    c_ = int32_output ? dnnl::memory(c_md, eng_, c32_.data()) : dnnl::memory(c_md, eng_, c8_.data());
+    c_buf_.resize(std::size_t(m) * n);
+    c_ = dnnl::memory(c_md, eng_, c_buf_.data());
     const dnnl::memory::desc zp_md({1}, dt::s32, tag::x);
     za_ = dnnl::memory(zp_md, eng_, &za_value_);
     zc_ = dnnl::memory(zp_md, eng_, &zc_value_);
@@ -75,8 +78,8 @@ class OnednnMatmul {
     prim_.execute(stream_, args_);
     stream_.wait();
   }
-  const std::vector<std::int8_t>& result() const { return c8_; }
-  const std::vector<std::int32_t>& result_int32() const { return c32_; }
+  const std::vector<TC>& result() const { return c_buf_; }
+  std::vector<TC> expected() const { return p_.reference<lowp::FloatRounding, TC>(); }
   const std::string& implementation() const { return impl_; }
 
  private:
@@ -87,10 +90,10 @@ class OnednnMatmul {
   std::int32_t za_value_ = GemmProblem::za, zc_value_ = GemmProblem::zc;
   std::unordered_map<int, dnnl::memory> args_;
   dnnl::matmul prim_;
-  std::vector<std::int8_t> c8_;
-  std::vector<std::int32_t> c32_;
+  std::vector<TC> c_buf_;
   std::string impl_;
 };
+using OnednnMatmul = OnednnMatmulT<std::int8_t>;
 
 // C (s32) = (A - za) * B + bias, row-major; bias as the per-column ("R") C offset.
 class OnednnGemm {
@@ -104,6 +107,7 @@ class OnednnGemm {
     if (st != dnnl_success) throw std::runtime_error("dnnl_gemm_u8s8s32 failed");
   }
   const std::vector<std::int32_t>& result() const { return c_; }
+  std::vector<std::int32_t> expected() const { return p_.reference<lowp::FloatRounding, std::int32_t>(); }
 
  private:
   const GemmProblem& p_;
@@ -138,6 +142,12 @@ class XnnpackFc {
     if (xnn_run_operator(op_, nullptr) != xnn_status_success) throw std::runtime_error("xnn_run_operator");
   }
   const std::vector<std::int8_t>& result() const { return c_; }
+  // The reference with XNNPACK's one output scale, real[0], for every channel.
+  std::vector<std::int8_t> expected() const {
+    GemmProblem per_tensor = p_;
+    std::fill(per_tensor.real.begin(), per_tensor.real.end(), p_.real[0]);
+    return per_tensor.reference<lowp::FloatRounding, std::int8_t>();
+  }
 
  private:
   const GemmProblem& p_;
@@ -177,6 +187,18 @@ class Gemmlowp {
         &ctx_, lhs, rhs, &res, -GemmProblem::za, -128, std::make_tuple(bias, scale, cast));
   }
   const std::vector<std::uint8_t>& result() const { return c_; }
+  // The same math with every code shifted by 128: uint8 output with zc + 128, one multiplier.
+  std::vector<std::uint8_t> expected() const {
+    std::vector<std::uint8_t> want(p_.c.size());
+    lowp::OutputStage out = p_.output_stage();
+    out.multiplier = p_.multiplier[0];
+    out.shift = p_.shift[0];
+    out.output_zero_point += 128;
+    lowp::reference_gemm<lowp::GemmlowpRounding>(p_.a_view(), p_.b_view(),
+                                                 lowp::row_major(want.data(), p_.shape.m, p_.shape.n),
+                                                 p_.zero_points(), out);
+    return want;
+  }
 
  private:
   const GemmProblem& p_;
