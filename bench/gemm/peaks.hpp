@@ -88,88 +88,56 @@ inline CpuFeatures cpu_features() {
 #define LOWP_MADD_Z(a, t) \
   " vpmaddwd %%zmm25, %%zmm24, %%zmm" #t "\n vpaddd %%zmm" #t ", %%zmm" #a ", %%zmm" #a "\n"
 
+// A loop function: `setup` once, then n iterations of `body`. ISA is the target attribute,
+// the remaining arguments are the clobbered registers.
+#define LOWP_PEAK_LOOP(name, isa, setup, body, ...)                                      \
+  __attribute__((target(isa), noinline)) inline void name(std::int64_t n) {              \
+    __asm__ volatile(setup "1:\n" body "dec %0\n jnz 1b\n vzeroupper\n" : "+r"(n)::__VA_ARGS__, "cc"); \
+  }
+#define LOWP_ZERO_ZMM(list) ".irp r," list "\n vpxord %%zmm\\r, %%zmm\\r, %%zmm\\r\n .endr\n"
+#define LOWP_ZERO_YMM(list) ".irp r," list "\n vpxor %%ymm\\r, %%ymm\\r, %%ymm\\r\n .endr\n"
+
 // 24 x VPDPBUSD zmm (64 u8 x s8 MACs each) per iteration; operands zmm24/zmm25.
-__attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) inline void loop_vpdpbusd_zmm(std::int64_t n) {
-  __asm__ volatile(
-      ".irp r," LOWP_IRP24 "\n vpxord %%zmm\\r, %%zmm\\r, %%zmm\\r\n .endr\n"
-      "vpternlogd $0xff, %%zmm24, %%zmm24, %%zmm24\n vpabsb %%zmm24, %%zmm25\n"
-      "1:\n .irp r," LOWP_IRP24 "\n vpdpbusd %%zmm24, %%zmm25, %%zmm\\r\n .endr\n"
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)::LOWP_CLOBBER_ZMM, "cc");
-}
+LOWP_PEAK_LOOP(loop_vpdpbusd_zmm, "avx512f,avx512bw,avx512vnni",
+               LOWP_ZERO_ZMM(LOWP_IRP24) "vpternlogd $0xff, %%zmm24, %%zmm24, %%zmm24\n vpabsb %%zmm24, %%zmm25\n",
+               ".irp r," LOWP_IRP24 "\n vpdpbusd %%zmm24, %%zmm25, %%zmm\\r\n .endr\n", LOWP_CLOBBER_ZMM)
 // 24 x EVEX VPDPBUSD ymm (32 MACs each); the {evex} prefix pins the encoding.
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"), noinline)) inline void loop_vpdpbusd_ymm_evex(
-    std::int64_t n) {
-  __asm__ volatile(
-      ".irp r," LOWP_IRP24 "\n vpxord %%ymm\\r, %%ymm\\r, %%ymm\\r\n .endr\n"
-      "vpternlogd $0xff, %%ymm24, %%ymm24, %%ymm24\n vpabsb %%ymm24, %%ymm25\n"
-      "1:\n .irp r," LOWP_IRP24 "\n %{evex%} vpdpbusd %%ymm24, %%ymm25, %%ymm\\r\n .endr\n"
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)::LOWP_CLOBBER_ZMM, "cc");
-}
+LOWP_PEAK_LOOP(loop_vpdpbusd_ymm_evex, "avx512f,avx512bw,avx512vl,avx512vnni",
+               LOWP_ZERO_ZMM(LOWP_IRP24) "vpternlogd $0xff, %%ymm24, %%ymm24, %%ymm24\n vpabsb %%ymm24, %%ymm25\n",
+               ".irp r," LOWP_IRP24 "\n %{evex%} vpdpbusd %%ymm24, %%ymm25, %%ymm\\r\n .endr\n", LOWP_CLOBBER_ZMM)
 // 12 x VEX (AVX-VNNI) VPDPBUSD ymm (32 MACs each), accumulators ymm0..11, operands ymm12/13.
-__attribute__((target("avx2"), noinline)) inline void loop_vpdpbusd_ymm_vex(std::int64_t n) {
-  __asm__ volatile(
-      ".irp r," LOWP_IRP12 "\n vpxor %%ymm\\r, %%ymm\\r, %%ymm\\r\n .endr\n"
-      "vpcmpeqd %%ymm12, %%ymm12, %%ymm12\n vpabsb %%ymm12, %%ymm13\n"
-      "1:\n .irp r," LOWP_IRP12 "\n %{vex%} vpdpbusd %%ymm12, %%ymm13, %%ymm\\r\n .endr\n"
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)::LOWP_CLOBBER_YMM, "cc");
-}
+LOWP_PEAK_LOOP(loop_vpdpbusd_ymm_vex, "avx2",
+               LOWP_ZERO_YMM(LOWP_IRP12) "vpcmpeqd %%ymm12, %%ymm12, %%ymm12\n vpabsb %%ymm12, %%ymm13\n",
+               ".irp r," LOWP_IRP12 "\n %{vex%} vpdpbusd %%ymm12, %%ymm13, %%ymm\\r\n .endr\n", LOWP_CLOBBER_YMM)
 // The AVX2 u8 x s8 chain, 6 independent lanes per iteration, 32 MACs per lane:
 //   t = VPMADDUBSW(a, b) (pairs summed into int16, may saturate), t = VPMADDWD(t, 1), acc += t.
-__attribute__((target("avx2"), noinline)) inline void loop_avx2_chain_ymm(std::int64_t n) {
-  __asm__ volatile(
-      ".irp r,0,1,2,3,4,5\n vpxor %%ymm\\r, %%ymm\\r, %%ymm\\r\n .endr\n"
-      "vpcmpeqd %%ymm14, %%ymm14, %%ymm14\n vpsrlw $15, %%ymm14, %%ymm14\n"  // int16 ones
-      "vpabsb %%ymm14, %%ymm12\n vpabsb %%ymm14, %%ymm13\n"
-      "1:\n" LOWP_CHAIN_Y(0, 6) LOWP_CHAIN_Y(1, 7) LOWP_CHAIN_Y(2, 8) LOWP_CHAIN_Y(3, 9)
-      LOWP_CHAIN_Y(4, 10) LOWP_CHAIN_Y(5, 11)
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)::LOWP_CLOBBER_YMM, "cc");
-}
+LOWP_PEAK_LOOP(loop_avx2_chain_ymm, "avx2",
+               LOWP_ZERO_YMM("0,1,2,3,4,5") "vpcmpeqd %%ymm14, %%ymm14, %%ymm14\n vpsrlw $15, %%ymm14, %%ymm14\n"
+               "vpabsb %%ymm14, %%ymm12\n vpabsb %%ymm14, %%ymm13\n",  // ymm14: int16 ones
+               LOWP_CHAIN_Y(0, 6) LOWP_CHAIN_Y(1, 7) LOWP_CHAIN_Y(2, 8) LOWP_CHAIN_Y(3, 9) LOWP_CHAIN_Y(4, 10)
+               LOWP_CHAIN_Y(5, 11), LOWP_CLOBBER_YMM)
 // The same chain on zmm (AVX-512BW), 8 lanes, 64 MACs per lane.
-__attribute__((target("avx512f,avx512bw"), noinline)) inline void loop_avx2_chain_zmm(std::int64_t n) {
-  __asm__ volatile(
-      ".irp r,0,1,2,3,4,5,6,7\n vpxord %%zmm\\r, %%zmm\\r, %%zmm\\r\n .endr\n"
-      "vpternlogd $0xff, %%zmm26, %%zmm26, %%zmm26\n vpsrlw $15, %%zmm26, %%zmm26\n"
-      "vpabsb %%zmm26, %%zmm24\n vpabsb %%zmm26, %%zmm25\n"
-      "1:\n" LOWP_CHAIN_Z(0, 8) LOWP_CHAIN_Z(1, 9) LOWP_CHAIN_Z(2, 10) LOWP_CHAIN_Z(3, 11)
-      LOWP_CHAIN_Z(4, 12) LOWP_CHAIN_Z(5, 13) LOWP_CHAIN_Z(6, 14) LOWP_CHAIN_Z(7, 15)
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)::LOWP_CLOBBER_ZMM, "cc");
-}
+LOWP_PEAK_LOOP(loop_avx2_chain_zmm, "avx512f,avx512bw",
+               LOWP_ZERO_ZMM("0,1,2,3,4,5,6,7") "vpternlogd $0xff, %%zmm26, %%zmm26, %%zmm26\n"
+               "vpsrlw $15, %%zmm26, %%zmm26\n vpabsb %%zmm26, %%zmm24\n vpabsb %%zmm26, %%zmm25\n",
+               LOWP_CHAIN_Z(0, 8) LOWP_CHAIN_Z(1, 9) LOWP_CHAIN_Z(2, 10) LOWP_CHAIN_Z(3, 11) LOWP_CHAIN_Z(4, 12)
+               LOWP_CHAIN_Z(5, 13) LOWP_CHAIN_Z(6, 14) LOWP_CHAIN_Z(7, 15), LOWP_CLOBBER_ZMM)
 // The exact int16 scheme: operands widened to int16, VPMADDWD (pairs of int16 products summed
 // into int32, cannot saturate for 8-bit operands) then VPADDD. ymm: 16 MACs per lane, 6 lanes.
-__attribute__((target("avx2"), noinline)) inline void loop_int16_madd_ymm(std::int64_t n) {
-  __asm__ volatile(
-      ".irp r,0,1,2,3,4,5\n vpxor %%ymm\\r, %%ymm\\r, %%ymm\\r\n .endr\n"
-      "vpcmpeqd %%ymm12, %%ymm12, %%ymm12\n vpabsw %%ymm12, %%ymm13\n"
-      "1:\n" LOWP_MADD_Y(0, 6) LOWP_MADD_Y(1, 7) LOWP_MADD_Y(2, 8) LOWP_MADD_Y(3, 9)
-      LOWP_MADD_Y(4, 10) LOWP_MADD_Y(5, 11)
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)::LOWP_CLOBBER_YMM, "cc");
-}
+LOWP_PEAK_LOOP(loop_int16_madd_ymm, "avx2",
+               LOWP_ZERO_YMM("0,1,2,3,4,5") "vpcmpeqd %%ymm12, %%ymm12, %%ymm12\n vpabsw %%ymm12, %%ymm13\n",
+               LOWP_MADD_Y(0, 6) LOWP_MADD_Y(1, 7) LOWP_MADD_Y(2, 8) LOWP_MADD_Y(3, 9) LOWP_MADD_Y(4, 10)
+               LOWP_MADD_Y(5, 11), LOWP_CLOBBER_YMM)
 // zmm: 32 MACs per lane, 12 lanes.
-__attribute__((target("avx512f,avx512bw"), noinline)) inline void loop_int16_madd_zmm(std::int64_t n) {
-  __asm__ volatile(
-      ".irp r," LOWP_IRP12 "\n vpxord %%zmm\\r, %%zmm\\r, %%zmm\\r\n .endr\n"
-      "vpternlogd $0xff, %%zmm24, %%zmm24, %%zmm24\n vpabsw %%zmm24, %%zmm25\n"
-      "1:\n" LOWP_MADD_Z(0, 12) LOWP_MADD_Z(1, 13) LOWP_MADD_Z(2, 14) LOWP_MADD_Z(3, 15)
-      LOWP_MADD_Z(4, 16) LOWP_MADD_Z(5, 17) LOWP_MADD_Z(6, 18) LOWP_MADD_Z(7, 19) LOWP_MADD_Z(8, 20)
-      LOWP_MADD_Z(9, 21) LOWP_MADD_Z(10, 22) LOWP_MADD_Z(11, 23)
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)::LOWP_CLOBBER_ZMM, "cc");
-}
+LOWP_PEAK_LOOP(loop_int16_madd_zmm, "avx512f,avx512bw",
+               LOWP_ZERO_ZMM(LOWP_IRP12) "vpternlogd $0xff, %%zmm24, %%zmm24, %%zmm24\n vpabsw %%zmm24, %%zmm25\n",
+               LOWP_MADD_Z(0, 12) LOWP_MADD_Z(1, 13) LOWP_MADD_Z(2, 14) LOWP_MADD_Z(3, 15) LOWP_MADD_Z(4, 16)
+               LOWP_MADD_Z(5, 17) LOWP_MADD_Z(6, 18) LOWP_MADD_Z(7, 19) LOWP_MADD_Z(8, 20) LOWP_MADD_Z(9, 21)
+               LOWP_MADD_Z(10, 22) LOWP_MADD_Z(11, 23), LOWP_CLOBBER_ZMM)
 // 24 x VFMADD231PS zmm (16 fp32 FMAs each) on zeros (no denormal assists).
-__attribute__((target("avx512f"), noinline)) inline void loop_fma_zmm(std::int64_t n) {
-  __asm__ volatile(
-      ".irp r," LOWP_IRP24 "\n vpxord %%zmm\\r, %%zmm\\r, %%zmm\\r\n .endr\n"
-      "vpxord %%zmm24, %%zmm24, %%zmm24\n vpxord %%zmm25, %%zmm25, %%zmm25\n"
-      "1:\n .irp r," LOWP_IRP24 "\n vfmadd231ps %%zmm24, %%zmm25, %%zmm\\r\n .endr\n"
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(n)::LOWP_CLOBBER_ZMM, "cc");
-}
+LOWP_PEAK_LOOP(loop_fma_zmm, "avx512f",
+               LOWP_ZERO_ZMM(LOWP_IRP24) "vpxord %%zmm24, %%zmm24, %%zmm24\n vpxord %%zmm25, %%zmm25, %%zmm25\n",
+               ".irp r," LOWP_IRP24 "\n vfmadd231ps %%zmm24, %%zmm25, %%zmm\\r\n .endr\n", LOWP_CLOBBER_ZMM)
 // A dependent chain of 1-cycle integer adds: iterations per second = core clock.
 __attribute__((noinline)) inline void loop_dependent_add(std::int64_t n) {
   std::int64_t x = 0;
