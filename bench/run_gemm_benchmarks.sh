@@ -10,7 +10,8 @@
 #
 # One process per configuration, because oneDNN reads ONEDNN_MAX_CPU_ISA once, at its first
 # call: the AVX-512 VNNI build with oneDNN capped to AVX512_CORE_VNNI, the AVX2 build with
-# oneDNN capped to AVX2, and lowp's 1-vs-2-thread run. Single-thread runs are pinned to CPU 0
+# oneDNN capped to AVX2, and lowp's 1-vs-2-thread run (OMP_WAIT_POLICY=passive: idle threads sleep
+# instead of spinning, so the process CPU time counts work only). Single-thread runs are pinned to CPU 0
 # and keep every library at one thread. Repetitions are interleaved at random so that drift
 # of the clock or load hits all rows alike; the tables show medians.
 set -euo pipefail
@@ -50,7 +51,7 @@ ONEDNN_MAX_CPU_ISA=AVX2 "${single[@]}" "$bin/bench_gemm_avx2" "${common[@]}" \
   --benchmark_filter="^(gemm/(lowp|onednn|xnnpack|gemmlowp)[^/]*/.*${filter}|verify/)" --benchmark_out="$results/avx2.json"
 
 echo "== threads: lowp 1 vs 2 threads on CPUs 0,1"
-OMP_NUM_THREADS=2 taskset -c 0,1 "$bin/bench_gemm_avx512vnni" "${common[@]}" \
+OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive taskset -c 0,1 "$bin/bench_gemm_avx512vnni" "${common[@]}" \
   --benchmark_filter='^gemm_threads/' --benchmark_out="$results/threads.json" ||
   echo "(no thread rows: this build has no lowp GEMM or no OpenMP)"
 echo "== load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
