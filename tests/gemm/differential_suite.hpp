@@ -284,7 +284,7 @@ void check_extremes(TA a_value, TB b_value, std::int32_t za, std::int32_t zb) {
   const lowp::ChannelValues<std::int32_t> zbv(zb);
   const std::int64_t max_k = lowp::gemm_max_k<TA, TB>(za, zbv, 1);
   const std::ptrdiff_t k = static_cast<std::ptrdiff_t>(std::min<std::int64_t>(max_k, 140000));
-  const std::ptrdiff_t m = 5, n = 37;
+  const std::ptrdiff_t m = 3, n = 19;  // a partial tile in both directions
   std::vector<TA> a(static_cast<std::size_t>(m * k), a_value);
   std::vector<TB> b(static_cast<std::size_t>(k * n), b_value);
   std::vector<std::int32_t> c(static_cast<std::size_t>(m * n)), ref(c.size());

@@ -14,3 +14,7 @@ static_assert(std::is_same<lowp::DefaultBackend, lowp::backend::Avx512Vnni>::val
 
 LOWP_GEMM_DIFFERENTIAL_TESTS(GemmAvx512Vnni, lowp::backend::Avx512Vnni, cpu_has_avx512vnni(),
                              "CPU lacks AVX-512 VNNI/BW/VL: the avx512vnni GEMM backend was NOT tested")
+
+// The AVX-VNNI (ymm) kernel source compiled to EVEX under -mavx512vnni -mavx512vl.
+LOWP_GEMM_DIFFERENTIAL_TESTS(GemmAvxVnniEvex, lowp::backend::AvxVnni, cpu_has_avx512vnni(),
+                             "CPU lacks AVX-512 VNNI/VL: the EVEX build of the avxvnni kernel was NOT tested")

@@ -14,6 +14,24 @@
 
 #include "lowp/gemm/isa_namespace.hpp"
 
+// Full unrolling of the fixed-trip loops over a micro-tile's rows and vectors, so that
+// the accumulator arrays of a kernel live in registers (GCC does not unroll at -O2).
+#if defined(__clang__)
+#define LOWP_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define LOWP_UNROLL _Pragma("GCC unroll 32")
+#else
+#define LOWP_UNROLL
+#endif
+
+// Micro-kernels are kept out of line: inlined into the driver's loops, GCC hoists the
+// epilogue's constants above the depth loop and then spills accumulators to the stack.
+#if defined(__GNUC__)
+#define LOWP_KERNEL_NOINLINE __attribute__((noinline))
+#else
+#define LOWP_KERNEL_NOINLINE
+#endif
+
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
 

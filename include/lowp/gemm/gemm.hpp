@@ -71,7 +71,9 @@
 #include "lowp/gemm/packed_weights.hpp"
 #include "lowp/gemm/params.hpp"
 #include "lowp/gemm/scalar/kernel_scalar_4x8.hpp"
+#include "lowp/gemm/x86/kernel_avx2_6x16.hpp"
 #include "lowp/gemm/x86/kernel_avx512vnni_8x32.hpp"
+#include "lowp/gemm/x86/kernel_avxvnni_6x16.hpp"
 
 
 
@@ -81,6 +83,10 @@ inline namespace LOWP_ISA_NAMESPACE {
 
 #if LOWP_ISA_TAG_AVX512VNNI
 using DefaultBackend = backend::Avx512Vnni;
+#elif LOWP_ISA_TAG_AVXVNNI
+using DefaultBackend = backend::AvxVnni;
+#elif LOWP_ISA_TAG_AVX2
+using DefaultBackend = backend::Avx2;
 #else
 using DefaultBackend = backend::Scalar;
 #endif

@@ -48,43 +48,57 @@ struct Avx512Vnni {
   static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
 
   template <typename Policy, typename TC, int Rows, int Panels>
-  static void kernel(const TileArgs<a_type, b_type, TC>& t) {
+  LOWP_KERNEL_NOINLINE static void kernel(const TileArgs<a_type, b_type, TC>& t) {
     constexpr int V = 2 * Panels;  // zmm vectors of columns
     __m512i acc[Rows][V];
+    LOWP_UNROLL
     for (int r = 0; r < Rows; ++r)
+      LOWP_UNROLL
       for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_si512();
     const std::uint8_t* a = t.a;
     const std::int8_t* b = t.b;
     for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
       __m512i bv[V];
+      LOWP_UNROLL
       for (int p = 0; p < Panels; ++p) {
         bv[2 * p] = _mm512_loadu_si512(b + p * t.b_panel_stride);
         bv[2 * p + 1] = _mm512_loadu_si512(b + p * t.b_panel_stride + 64);
       }
+      LOWP_UNROLL
       for (int r = 0; r < Rows; ++r) {
         std::int32_t a4;
         __builtin_memcpy(&a4, a + r * 4, 4);
         const __m512i av = _mm512_set1_epi32(a4);
+        LOWP_UNROLL
         for (int v = 0; v < V; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
       }
       a += mr * 4;
       b += nr * 4;
     }
-    epilogue<Policy, TC, Rows, V>(acc, t);
+    // Through memory on purpose: handing the registers straight to the epilogue makes
+    // GCC shuffle every accumulator through spare registers inside the depth loop.
+    alignas(64) std::int32_t tile[Rows][V * 16];
+    LOWP_UNROLL
+    for (int r = 0; r < Rows; ++r)
+      LOWP_UNROLL
+      for (int v = 0; v < V; ++v) _mm512_store_si512(tile[r] + v * 16, acc[r][v]);
+    epilogue<Policy, TC, Rows, V>(tile, t);
   }
 
  private:
   template <typename Policy, typename TC, int Rows, int V>
-  static void epilogue(__m512i (&acc)[Rows][V], const TileArgs<a_type, b_type, TC>& t) {
+  static void epilogue(const std::int32_t (&tile)[Rows][V * 16], const TileArgs<a_type, b_type, TC>& t) {
     namespace x = gemm_detail::avx512;
     const x::OutputBounds bounds(t.zc, t.lo, t.hi);
+    LOWP_UNROLL
     for (int v = 0; v < V && v * 16 < t.cols; ++v) {
       const int j = v * 16;
       const x::Columns16 cols = x::load_columns(t.col, j);
       const __m512i offset = _mm512_loadu_si512(t.col.offset + j);
       const __m512i zb = t.col.zb ? _mm512_loadu_si512(t.col.zb + j) : _mm512_setzero_si512();
+      LOWP_UNROLL
       for (int r = 0; r < Rows; ++r) {
-        __m512i s = _mm512_add_epi32(acc[r][v], offset);
+        __m512i s = _mm512_add_epi32(_mm512_load_si512(tile[r] + j), offset);
         if (t.col.zb) s = _mm512_sub_epi32(s, _mm512_mullo_epi32(zb, _mm512_set1_epi32(t.row_sums[r])));
         x::store_output<Policy>(s, cols, bounds, t.c + r * t.c_row_stride + j * t.c_col_stride, t.c_col_stride,
                                 t.cols - j);
