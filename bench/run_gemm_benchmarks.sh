@@ -32,7 +32,7 @@ fi
 bin=$build/bench/gemm
 mkdir -p "$results"
 
-common=(--benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true
+common=(--benchmark_repetitions="$reps" --benchmark_display_aggregates_only=true
         --benchmark_enable_random_interleaving=true --benchmark_min_time="$min_time"
         --benchmark_format=console --benchmark_out_format=json)
 single=(env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 taskset -c 0)
