@@ -36,27 +36,26 @@ TEST(GemmMultiIsa, SameTemplatesInTwoIsaTranslationUnitsStayDistinct) {
       << "the -mavx2 and -mavx512vnni translation units share one instantiation of lowp::gemm: ODR violation";
 }
 
-TEST(GemmMultiIsa, Avx2TranslationUnitMatchesReference) {
-  if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "CPU lacks AVX2: the -mavx2 translation unit was NOT run";
+// Runs a TU's DefaultBackend and Avx2 paths over a few shapes against the reference.
+template <typename RunDefault, typename RunAvx2>
+void check_translation_unit(const char* expected_backend, RunDefault run_default, RunAvx2 run_avx2) {
   for (int m : {1, 3, 8, 17})
     for (int n : {5, 64, 70}) {
       std::vector<std::int8_t> c;
-      EXPECT_STREQ(multi_isa::run_default(m, n, 131, c), "avx2");
-      EXPECT_EQ(c, reference(m, n, 131));
-      multi_isa::run_avx2(m, n, 131, c);
-      EXPECT_EQ(c, reference(m, n, 131));
+      EXPECT_STREQ(run_default(m, n, 131, c), expected_backend);
+      EXPECT_EQ(c, reference(m, n, 131)) << "M=" << m << " N=" << n;
+      run_avx2(m, n, 131, c);
+      EXPECT_EQ(c, reference(m, n, 131)) << "M=" << m << " N=" << n;
     }
+}
+
+TEST(GemmMultiIsa, Avx2TranslationUnitMatchesReference) {
+  if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "CPU lacks AVX2: the -mavx2 translation unit was NOT run";
+  check_translation_unit("avx2", multi_isa::run_default, multi_isa::run_avx2);
 }
 
 TEST(GemmMultiIsa, Avx512TranslationUnitMatchesReference) {
   if (!cpu_has_avx512vnni())
     GTEST_SKIP() << "CPU lacks AVX-512 VNNI/BW/VL: the -mavx512vnni translation unit was NOT run";
-  for (int m : {1, 3, 8, 17})
-    for (int n : {5, 64, 70}) {
-      std::vector<std::int8_t> c;
-      EXPECT_STREQ(multi_isa_avx512::run_default(m, n, 131, c), "avx512vnni");
-      EXPECT_EQ(c, reference(m, n, 131));
-      multi_isa_avx512::run_avx2(m, n, 131, c);
-      EXPECT_EQ(c, reference(m, n, 131));
-    }
+  check_translation_unit("avx512vnni", multi_isa_avx512::run_default, multi_isa_avx512::run_avx2);
 }

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "lowp/gemm/isa_namespace.hpp"
 
@@ -54,7 +55,9 @@ struct ColumnParams {
 // because the true value fits in int32 (check_gemm_arguments) and all terms are mod 2^32.
 template <typename PA, typename PB, typename TC>
 struct TileArgs {
-  const PA* a;                     // packed A micro-panel: kgroups x mr x kgroup codes
+  const PA* a;                     // A codes of the tile's first row at k = 0; the k-group g of row r
+  std::ptrdiff_t a_row_stride;     //   starts at a + r * a_row_stride + g * a_group_stride (packed
+  std::ptrdiff_t a_group_stride;   //   micro-panel: kgroup and mr * kgroup; see Backend::direct_a)
   const PB* b;                     // packed B, first panel of the tile, at k = 0
   std::ptrdiff_t b_panel_stride;   // elements from one packed B panel to the next
   std::ptrdiff_t kgroups;          // ceil(K / kgroup)
@@ -74,6 +77,18 @@ struct Avx2;
 struct AvxVnni;
 struct Avx512Vnni;
 }  // namespace backend
+
+// The code domain of VPDPBUSD-style dot products (uint8 x int8): int8 activations are
+// shifted by +128 and uint8 weights by -128 (each a flip of the byte's top bit).
+// Backends with this domain inherit it.
+struct UnsignedBySignedCodes {
+  using a_type = std::uint8_t;
+  using b_type = std::int8_t;
+  template <typename TA>
+  static constexpr int a_shift = std::is_same<TA, std::int8_t>::value ? 128 : 0;
+  template <typename TB>
+  static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
+};
 
 template <typename Backend>
 constexpr const char* backend_name() {

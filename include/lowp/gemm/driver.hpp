@@ -68,32 +68,75 @@ inline const CacheSizes& cache_sizes() {
 
 // Packs rows [0, a.rows) (a.rows <= MC) of A into micro-panels of mr rows:
 // panel i, k-group g, row r, lane kk at i*kgroups*mr*kg + (g*mr + r)*kg + kk.
-// Codes past K are 0; row_sums[r] = sum_k a'[r][k].
+// Codes past K are 0. With `want_sums`, row_sums[r] = sum_k a'[r][k].
 template <typename Backend, typename TA>
 void pack_a_block(const MatrixView<const TA>& a, std::ptrdiff_t kgroups, typename Backend::a_type* dst,
-                  std::int32_t* row_sums) {
+                  std::int32_t* row_sums, bool want_sums) {
   using code = typename Backend::a_type;
   constexpr int mr = Backend::mr, kg = Backend::kgroup;
   constexpr int shift = Backend::template a_shift<TA>;
-  const std::ptrdiff_t k_len = a.cols;
+  const std::ptrdiff_t k_len = a.cols, k_full = k_len / kg * kg;
   for (std::ptrdiff_t m = 0; m < a.rows; ++m) {
     code* panel = dst + (m / mr) * kgroups * mr * kg + (m % mr) * kg;
-    std::int32_t sum = 0;
-    if (a.col_stride == 1) {
-      const TA* src = &a(m, 0);
-      for (std::ptrdiff_t k = 0; k < k_len; ++k) {
-        const auto v = static_cast<code>(static_cast<int>(src[k]) + shift);
-        panel[(k / kg) * mr * kg + k % kg] = v;
-        sum += v;
-      }
-    } else {
-      for (std::ptrdiff_t k = 0; k < k_len; ++k) {
-        const auto v = static_cast<code>(static_cast<int>(a(m, k)) + shift);
-        panel[(k / kg) * mr * kg + k % kg] = v;
-        sum += v;
+    if constexpr (sizeof(code) == 1 && kg == 4) {
+      if (a.col_stride == 1) {
+        // Byte codes in groups of 4: one 32-bit move per group; the +-128 shift of
+        // int8 <-> uint8 codes is a flip of each byte's top bit.
+        constexpr std::uint32_t flip = shift == 0 ? 0u : 0x80808080u;
+        const TA* src = &a(m, 0);
+        for (std::ptrdiff_t g = 0; g < k_full / 4; ++g) {
+          std::uint32_t w;
+          __builtin_memcpy(&w, src + 4 * g, 4);
+          w ^= flip;
+          __builtin_memcpy(panel + g * mr * 4, &w, 4);
+        }
+        for (std::ptrdiff_t k = k_full; k < kgroups * kg; ++k)
+          panel[(k / kg) * mr * kg + k % kg] = k < k_len ? static_cast<code>(static_cast<int>(src[k]) + shift) : code{0};
+        if (want_sums) {
+          std::int32_t sum = 0;
+          for (std::ptrdiff_t k = 0; k < k_len; ++k) sum += static_cast<code>(static_cast<int>(src[k]) + shift);
+          row_sums[m] = sum;
+        }
+        continue;
       }
     }
+    std::int32_t sum = 0;
+    for (std::ptrdiff_t k = 0; k < k_len; ++k) {
+      const auto v = static_cast<code>(static_cast<int>(a(m, k)) + shift);
+      panel[(k / kg) * mr * kg + k % kg] = v;
+      sum += v;
+    }
     for (std::ptrdiff_t k = k_len; k < kgroups * kg; ++k) panel[(k / kg) * mr * kg + k % kg] = code{0};
+    row_sums[m] = sum;
+  }
+}
+
+// Backend::direct_a (optional, default false): the kernel honours TileArgs::a_row_stride /
+// a_group_stride, so row-major A whose elements already are the kernel's codes (e.g. uint8
+// activations for VPDPBUSD) and whose depth is a whole number of k-groups is read in place,
+// without packing: no copy at all, which matters when N is small (im2col convolutions).
+template <typename Backend, typename = void>
+struct backend_direct_a : std::false_type {};
+template <typename Backend>
+struct backend_direct_a<Backend, std::void_t<decltype(Backend::direct_a)>> : std::bool_constant<Backend::direct_a> {};
+
+template <typename Backend, typename TA>
+bool can_read_a_in_place(const MatrixView<const TA>& a) {
+  if constexpr (backend_direct_a<Backend>::value && std::is_same<TA, typename Backend::a_type>::value &&
+                Backend::template a_shift<TA> == 0) {
+    return a.col_stride == 1 && a.cols > 0 && a.cols % Backend::kgroup == 0;
+  } else {
+    return false;
+  }
+}
+
+// Row sums of A read in place.
+template <typename Backend, typename TA>
+void sum_rows(const MatrixView<const TA>& a, std::int32_t* row_sums) {
+  for (std::ptrdiff_t m = 0; m < a.rows; ++m) {
+    const TA* src = &a(m, 0);
+    std::int32_t sum = 0;
+    for (std::ptrdiff_t k = 0; k < a.cols; ++k) sum += src[k];
     row_sums[m] = sum;
   }
 }
@@ -110,19 +153,30 @@ ColumnParams prepare_columns(const PackedWeights<Backend, TB>& b, std::int32_t z
   std::int32_t* left = shift + np;
   std::int32_t* right = left + np;
   float* real = reinterpret_cast<float*>(right + np);
-  const std::int32_t za_shifted = za + Backend::template a_shift<TA>;
-  const std::int32_t k = static_cast<std::int32_t>(b.rows());
+  // Wrapping arithmetic in uint32 (mod 2^32, see the top of this file).
+  const auto za_shifted = static_cast<std::uint32_t>(za + Backend::template a_shift<TA>);
+  const auto k = static_cast<std::uint32_t>(b.rows());
   const std::int32_t* colsum = b.column_sums();
   const std::int32_t* zb = b.shifted_zero_points();
+  auto* offset_u = reinterpret_cast<std::uint32_t*>(offset);
+  for (std::ptrdiff_t j = 0; j < np; ++j)  // zb and colsum are 0 in the padding
+    offset_u[j] = za_shifted * (k * static_cast<std::uint32_t>(zb[j]) - static_cast<std::uint32_t>(colsum[j]));
+  if (out.bias)
+    for (std::ptrdiff_t j = 0; j < n; ++j) offset_u[j] += static_cast<std::uint32_t>(out.bias[j]);
+  auto expand = [&](auto values, auto* dst) {
+    if (values.per_channel()) {
+      std::copy(values.data(), values.data() + n, dst);
+      std::fill(dst + n, dst + np, values[0]);
+    } else {
+      std::fill(dst, dst + np, values[0]);
+    }
+  };
+  expand(out.multiplier, mult);
+  expand(out.shift, shift);
+  expand(out.real, real);
   for (std::ptrdiff_t j = 0; j < np; ++j) {
-    const auto u = static_cast<std::size_t>(j < n ? j : 0);
-    const std::int32_t bias = (out.bias && j < n) ? out.bias[j] : 0;
-    offset[j] = wrap_add(bias, wrap_mul(za_shifted, wrap_sub(wrap_mul(k, zb[j]), colsum[j])));
-    mult[j] = out.multiplier[u];
-    shift[j] = out.shift[u];
     left[j] = std::max(shift[j], 0);
     right[j] = std::is_same<Policy, SingleRounding>::value ? 31 - shift[j] : std::max(-shift[j], 0);
-    real[j] = out.real[u];
   }
   return ColumnParams{offset, b.all_shifted_zero_points_zero() ? nullptr : zb, mult, shift, left, right, real};
 }
@@ -146,6 +200,8 @@ struct GemmJob {
 
   static std::ptrdiff_t split(std::ptrdiff_t total, int parts, int i) { return total * i / parts; }
 
+  bool direct;  // A read in place (can_read_a_in_place)
+
   template <int Rows>
   void run_row_tile(const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0, std::ptrdiff_t p0,
                     std::ptrdiff_t p1) const {
@@ -153,6 +209,8 @@ struct GemmJob {
     static_assert(panels >= 1 && Backend::max_panels % panels == 0, "backend: panels(rows) must divide max_panels");
     TileArgs<PA, PB, TC> t;
     t.a = a_panel;
+    t.a_row_stride = direct ? a.row_stride : kg;
+    t.a_group_stride = direct ? kg : mr * kg;
     t.b_panel_stride = b->panel_stride();
     t.kgroups = b->kgroups();
     t.row_sums = row_sums;
@@ -185,19 +243,34 @@ struct GemmJob {
     const std::ptrdiff_t mp0 = split(m_panels, tasks_m, ti), mp1 = split(m_panels, tasks_m, ti + 1);
     const std::ptrdiff_t p_begin = split(n_units, tasks_n, tj) * unit, p_end = split(n_units, tasks_n, tj + 1) * unit;
     Context::ThreadScratch& scratch = ctx->thread_scratch(task);
-    PA* packed = scratch.packed_a.as<PA>();
+    PA* packed = direct ? nullptr : scratch.packed_a.as<PA>();
     std::int32_t* row_sums = scratch.row_sums.as<std::int32_t>();
     const std::ptrdiff_t kgroups = b->kgroups();
     for (std::ptrdiff_t mb = mp0; mb < mp1; mb += mc_panels) {
       const std::ptrdiff_t row_begin = mb * mr;
       const std::ptrdiff_t row_end = std::min<std::ptrdiff_t>(a.rows, std::min(mp1, mb + mc_panels) * mr);
-      pack_a_block<Backend>(a.block(row_begin, 0, row_end - row_begin, a.cols), kgroups, packed, row_sums);
+      const MatrixView<const TA> a_block = a.block(row_begin, 0, row_end - row_begin, a.cols);
+      if (!direct) {
+        pack_a_block<Backend>(a_block, kgroups, packed, row_sums, col.zb != nullptr);
+      } else if (col.zb) {
+        sum_rows<Backend>(a_block, row_sums);
+      }
+      const std::ptrdiff_t full_rows = (row_end - row_begin) / mr * mr;
+      auto a_tile = [&](std::ptrdiff_t row0) {
+        return direct ? reinterpret_cast<const PA*>(&a(row0, 0)) : packed + (row0 - row_begin) / mr * kgroups * mr * kg;
+      };
       for (std::ptrdiff_t pc = p_begin; pc < p_end; pc += nc_panels) {
         const std::ptrdiff_t pc_end = std::min(p_end, pc + nc_panels);
-        for (std::ptrdiff_t row0 = row_begin; row0 < row_end; row0 += mr) {
-          const std::ptrdiff_t i = (row0 - row_begin) / mr;
-          const int rows = static_cast<int>(std::min<std::ptrdiff_t>(mr, row_end - row0));
-          dispatch_rows(rows, packed + i * kgroups * mr * kg, row_sums + i * mr, row0, pc, pc_end,
+        // Full micro-panels: one B panel (group) at a time meets every A micro-panel of the
+        // block, so the B panel stays in L1 while the (smaller) A micro-panels stream from L2.
+        constexpr std::ptrdiff_t step = Backend::panels(mr);
+        for (std::ptrdiff_t p = pc; p < pc_end; p += step)
+          for (std::ptrdiff_t row0 = row_begin; row0 < row_begin + full_rows; row0 += mr)
+            run_row_tile<mr>(a_tile(row0), row_sums + (row0 - row_begin), row0, p, p + step);
+        // The last, partial micro-panel (or a whole GEMV block) with its own tile width.
+        if (row_begin + full_rows < row_end) {
+          const std::ptrdiff_t row0 = row_begin + full_rows;
+          dispatch_rows(static_cast<int>(row_end - row0), a_tile(row0), row_sums + full_rows, row0, pc, pc_end,
                         std::make_integer_sequence<int, mr>{});
         }
       }
@@ -225,6 +298,7 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
   job.c = c;
   job.col = prepare_columns<Policy, Backend, TA>(b, za, out, ctx.column_scratch());
   job.zc = out.output_zero_point;
+  job.direct = can_read_a_in_place<Backend>(a);
   if constexpr (std::is_same<TC, std::int32_t>::value || std::is_same<TC, float>::value) {
     job.lo = job.hi = 0;
   } else {
@@ -249,7 +323,7 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
   const std::ptrdiff_t block_rows = std::min<std::ptrdiff_t>(job.mc_panels, (job.m_panels + job.tasks_m - 1) / job.tasks_m) * mr;
   for (int t = 0; t < tasks; ++t) {  // all allocation happens here, before any task runs
     Context::ThreadScratch& s = ctx.thread_scratch(t);
-    s.packed_a.reserve(static_cast<std::size_t>(block_rows * a_row_bytes));
+    if (!job.direct) s.packed_a.reserve(static_cast<std::size_t>(block_rows * a_row_bytes));
     s.row_sums.reserve(static_cast<std::size_t>(block_rows) * sizeof(std::int32_t));
   }
   job.ctx = &ctx;

@@ -43,8 +43,10 @@
 //       static constexpr int max_panels = ...;    // most B panels one kernel call covers (GEMV)
 //       static constexpr int panels(int rows);    // panels per call for `rows` rows; divides max_panels
 //       using a_type = ...; using b_type = ...;   // packed codes: a' = a + a_shift<TA>, b' = b + b_shift<TB>
-//       template <typename TA> static constexpr int a_shift = ...;
-//       template <typename TB> static constexpr int b_shift = ...;
+//       template <typename TA> static constexpr int a_shift = ...;  // (or inherit UnsignedBySignedCodes:
+//       template <typename TB> static constexpr int b_shift = ...;  //  uint8 x int8, the VPDPBUSD domain)
+//       static constexpr bool direct_a = ...;     // optional: kernel honours TileArgs::a_row_stride and
+//                                                 // a_group_stride, so suitable row-major A is read in place
 //       template <typename Policy, typename TC, int Rows, int Panels>
 //       static void kernel(const TileArgs<a_type, b_type, TC>& t);  // Rows x Panels*nr, full K, fused epilogue
 //     };

@@ -16,7 +16,7 @@ namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
 namespace backend {
 
-struct Scalar {
+struct Scalar : UnsignedBySignedCodes {
   static constexpr bool enabled = true;
   static constexpr const char* name = "scalar";
   static constexpr const char* required_flags = "(none)";
@@ -24,25 +24,20 @@ struct Scalar {
   static constexpr int nr = 8;
   static constexpr int kgroup = 4;
   static constexpr int max_panels = 1;
+  static constexpr bool direct_a = true;
   static constexpr int panels(int /*rows*/) { return 1; }
-  using a_type = std::uint8_t;
-  using b_type = std::int8_t;
-  template <typename TA>
-  static constexpr int a_shift = std::is_same<TA, std::int8_t>::value ? 128 : 0;
-  template <typename TB>
-  static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
 
   template <typename Policy, typename TC, int Rows, int Panels>
   static void kernel(const TileArgs<a_type, b_type, TC>& t) {
     static_assert(Rows >= 1 && Rows <= mr && Panels == 1, "scalar kernel: bad tile");
     std::uint32_t acc[Rows][nr] = {};
     for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
-      const a_type* a = t.a + g * mr * kgroup;
+      const a_type* a = t.a + g * t.a_group_stride;
       const b_type* b = t.b + g * nr * kgroup;
       for (int r = 0; r < Rows; ++r)
         for (int j = 0; j < nr; ++j)
           for (int kk = 0; kk < kgroup; ++kk)
-            acc[r][j] += static_cast<std::uint32_t>(a[r * kgroup + kk] * b[j * kgroup + kk]);
+            acc[r][j] += static_cast<std::uint32_t>(a[r * t.a_row_stride + kk] * b[j * kgroup + kk]);
     }
     for (int r = 0; r < Rows; ++r) {
       for (int j = 0; j < t.cols; ++j) {

@@ -38,6 +38,7 @@ struct Avx2 {
   static constexpr int nr = 16;
   static constexpr int kgroup = 2;
   static constexpr int max_panels = 2;
+  static constexpr bool direct_a = false;  // codes are widened to int16: A is always packed
   static constexpr int panels(int rows) { return rows <= 2 ? 2 : 1; }
   using a_type = std::int16_t;
   using b_type = std::int16_t;
@@ -66,12 +67,12 @@ struct Avx2 {
       LOWP_UNROLL
       for (int r = 0; r < Rows; ++r) {
         std::int32_t a2;
-        __builtin_memcpy(&a2, a + r * 2, 4);
+        __builtin_memcpy(&a2, a + r * t.a_row_stride, 4);
         const __m256i av = _mm256_set1_epi32(a2);
         LOWP_UNROLL
         for (int v = 0; v < V; ++v) acc[r][v] = _mm256_add_epi32(acc[r][v], _mm256_madd_epi16(av, bv[v]));
       }
-      a += mr * 2;
+      a += t.a_group_stride;
       b += nr * 2;
     }
     alignas(32) std::int32_t tile[Rows][V * 8];  // see kernel_avx512vnni_8x32.hpp

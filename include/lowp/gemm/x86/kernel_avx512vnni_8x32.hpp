@@ -31,7 +31,7 @@ namespace backend {
 
 #if LOWP_ISA_TAG_AVX512VNNI
 
-struct Avx512Vnni {
+struct Avx512Vnni : UnsignedBySignedCodes {
   static constexpr bool enabled = true;
   static constexpr const char* name = "avx512vnni";
   static constexpr const char* required_flags = "-mavx512vnni -mavx512bw -mavx512vl";
@@ -39,13 +39,8 @@ struct Avx512Vnni {
   static constexpr int nr = 32;
   static constexpr int kgroup = 4;
   static constexpr int max_panels = 4;
+  static constexpr bool direct_a = true;  // may read row-major A in place (a_row_stride = lda)
   static constexpr int panels(int rows) { return rows <= 2 ? 4 : rows <= 4 ? 2 : 1; }
-  using a_type = std::uint8_t;
-  using b_type = std::int8_t;
-  template <typename TA>
-  static constexpr int a_shift = std::is_same<TA, std::int8_t>::value ? 128 : 0;
-  template <typename TB>
-  static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
 
   template <typename Policy, typename TC, int Rows, int Panels>
   LOWP_KERNEL_NOINLINE static void kernel(const TileArgs<a_type, b_type, TC>& t) {
@@ -57,6 +52,7 @@ struct Avx512Vnni {
       for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_si512();
     const std::uint8_t* a = t.a;
     const std::int8_t* b = t.b;
+    _Pragma("GCC unroll 2")
     for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
       __m512i bv[V];
       LOWP_UNROLL
@@ -67,12 +63,12 @@ struct Avx512Vnni {
       LOWP_UNROLL
       for (int r = 0; r < Rows; ++r) {
         std::int32_t a4;
-        __builtin_memcpy(&a4, a + r * 4, 4);
+        __builtin_memcpy(&a4, a + r * t.a_row_stride, 4);
         const __m512i av = _mm512_set1_epi32(a4);
         LOWP_UNROLL
         for (int v = 0; v < V; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
       }
-      a += mr * 4;
+      a += t.a_group_stride;
       b += nr * 4;
     }
     // Through memory on purpose: handing the registers straight to the epilogue makes
@@ -91,8 +87,9 @@ struct Avx512Vnni {
     namespace x = gemm_detail::avx512;
     const x::OutputBounds bounds(t.zc, t.lo, t.hi);
     LOWP_UNROLL
-    for (int v = 0; v < V && v * 16 < t.cols; ++v) {
+    for (int v = 0; v < V; ++v) {
       const int j = v * 16;
+      if (j >= t.cols) break;
       const x::Columns16 cols = x::load_columns(t.col, j);
       const __m512i offset = _mm512_loadu_si512(t.col.offset + j);
       const __m512i zb = t.col.zb ? _mm512_loadu_si512(t.col.zb + j) : _mm512_setzero_si512();

@@ -29,7 +29,7 @@ namespace backend {
 
 #if LOWP_ISA_TAG_AVXVNNI || LOWP_ISA_TAG_AVX512VNNI
 
-struct AvxVnni {
+struct AvxVnni : UnsignedBySignedCodes {
   static constexpr bool enabled = true;
 #if LOWP_ISA_TAG_AVXVNNI
   static constexpr const char* name = "avxvnni";
@@ -41,13 +41,8 @@ struct AvxVnni {
   static constexpr int nr = 16;
   static constexpr int kgroup = 4;
   static constexpr int max_panels = 2;
+  static constexpr bool direct_a = true;  // may read row-major A in place (a_row_stride = lda)
   static constexpr int panels(int rows) { return rows <= 2 ? 2 : 1; }
-  using a_type = std::uint8_t;
-  using b_type = std::int8_t;
-  template <typename TA>
-  static constexpr int a_shift = std::is_same<TA, std::int8_t>::value ? 128 : 0;
-  template <typename TB>
-  static constexpr int b_shift = std::is_same<TB, std::uint8_t>::value ? -128 : 0;
 
   static __m256i dot4(__m256i acc, __m256i a, __m256i b) {
 #if LOWP_ISA_TAG_AVXVNNI
@@ -77,12 +72,12 @@ struct AvxVnni {
       LOWP_UNROLL
       for (int r = 0; r < Rows; ++r) {
         std::int32_t a4;
-        __builtin_memcpy(&a4, a + r * 4, 4);
+        __builtin_memcpy(&a4, a + r * t.a_row_stride, 4);
         const __m256i av = _mm256_set1_epi32(a4);
         LOWP_UNROLL
         for (int v = 0; v < V; ++v) acc[r][v] = dot4(acc[r][v], av, bv[v]);
       }
-      a += mr * 4;
+      a += t.a_group_stride;
       b += nr * 4;
     }
     alignas(32) std::int32_t tile[Rows][V * 8];
