@@ -23,6 +23,7 @@
 
 #include "lowp/core/error.hpp"
 #include "lowp/core/tensor_view.hpp"
+#include "lowp/quantize/affine_map.hpp"
 #include "lowp/quantize/granularity.hpp"
 #include "lowp/quantize/kernels.hpp"
 #include "lowp/quantize/operand.hpp"
@@ -88,17 +89,13 @@ class Quantizer {
 
   // ---- element definitions (p: parameter set, index: logical C-order position) ----
   std::int32_t quantize_one(float x, std::size_t p, std::uint64_t index = 0) const {
-    if (std::isnan(x)) return t_.zero_point[p];
-    const double q = static_cast<double>(round_(x * t_.inv_scale[p], index)) + t_.zero_point[p];
-    return static_cast<std::int32_t>(q < qmin ? qmin : q > qmax ? qmax : q);
+    return quantize_value(x, t_.inv_scale[p], t_.zero_point[p], Storage::range(), round_, index);
   }
-  float dequantize_one(std::int32_t q, std::size_t p) const {
-    return static_cast<float>(static_cast<std::int64_t>(q) - t_.zero_point[p]) * t_.scale[p];
-  }
+  float dequantize_one(std::int32_t q, std::size_t p) const { return dequantize_value(q, t_.scale[p], t_.zero_point[p]); }
   // The STE mask: x is inside the clip range (before saturation). NaN is outside.
   bool inside_one(float x, std::size_t p, std::uint64_t index = 0) const {
     if (std::isnan(x)) return false;
-    const double q = static_cast<double>(round_(x * t_.inv_scale[p], index)) + t_.zero_point[p];
+    const double q = unclamped_code(x, t_.inv_scale[p], t_.zero_point[p], round_, index);
     return q >= qmin && q <= qmax;
   }
 
