@@ -94,6 +94,15 @@ TEST(QuantizeParams, DegenerateRangesGiveAValidNonZeroScale) {
   EXPECT_THROW(lowp::choose_qparams<Affine>(1.0f, kNaN, lowp::Int8::range()), lowp::error);
   EXPECT_THROW(lowp::choose_qparams<Affine>(-kInf, 1.0f, lowp::Int8::range()), lowp::error);
   EXPECT_THROW(lowp::choose_qparams<Affine>(2.0f, 1.0f, lowp::Int8::range()), lowp::error);
+  EXPECT_THROW(lowp::choose_qparams<Symmetric>(-1.0f, 1.0f, lowp::QuantRange{5, 5}), lowp::error);
+  for (const float amax : {-1.0f, kNaN, kInf}) {
+    try {
+      lowp::choose_qparams_amax(amax, lowp::Int8::range());
+      ADD_FAILURE() << "amax " << amax << " accepted";
+    } catch (const lowp::error& e) {
+      EXPECT_NE(std::string(e.what()).find("must be finite and non-negative"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(QuantizeParams, SymmetricUnsignedZeroPointConventions) {
@@ -444,6 +453,55 @@ TEST(QuantizeErrors, BadParametersAndShapesGetClearErrors) {
   EXPECT_THROW((Quantizer<lowp::Int8, Affine, PerChannel>(PerChannel{2, std::vector<QuantParams>(3)})
                     .quantize(TensorView<const float>(x.data(), {4, 3}), TensorView<std::int8_t>(c.data(), {4, 3}))),
                lowp::error);  // axis out of range
+  EXPECT_THROW(Quantizer<lowp::Int8>(PerTensor{{kInf, 0}}), lowp::error);
+}
+
+// Every operand of every operation is checked against the input's shape before anything is
+// written, and the granularity against the shape; the output buffers must stay untouched.
+TEST(QuantizeErrors, EveryOperationRejectsOperandsThatDoNotMatchTheInput) {
+  std::vector<float> x(12, 1.0f), y(12, -5.0f);
+  std::vector<std::int8_t> c(12, 9);
+  std::vector<std::uint8_t> m(12, 9);
+  const Quantizer<lowp::Int8> q(PerTensor{{0.5f, 0}});
+  const TensorView<const float> x43(x.data(), {4, 3});
+  EXPECT_THROW(q.dequantize(TensorView<const std::int8_t>(c.data(), {4, 3}), TensorView<float>(y.data(), {3, 4})),
+               lowp::error);
+  EXPECT_THROW(q.dequantize(TensorView<const std::int8_t>(c.data(), {4, 3}), TensorView<float>(y.data(), {12})),
+               lowp::error);
+  EXPECT_THROW(q.fake_quantize(x43, TensorView<float>(y.data(), {4, 2})), lowp::error);
+  EXPECT_THROW(q.fake_quantize(x43, TensorView<float>(y.data(), {4, 3}), TensorView<std::uint8_t>(m.data(), {3, 4})),
+               lowp::error);
+  EXPECT_THROW(q.quantize_checked(x43, TensorView<std::int8_t>(c.data(), {2, 6})), lowp::error);
+  EXPECT_THROW(lowp::requantize(q, TensorView<const std::int8_t>(c.data(), {4, 3}), q,
+                                TensorView<std::int8_t>(c.data(), {4, 2})),
+               lowp::error);
+  EXPECT_THROW(lowp::requantize(q, TensorView<const std::int8_t>(c.data(), {4, 3}), q,
+                                TensorView<std::int8_t>(c.data(), {12})),
+               lowp::error);
+  // requantize into a per-channel target whose parameter count does not match the channels
+  EXPECT_THROW(lowp::requantize(q, TensorView<const std::int8_t>(c.data(), {4, 3}),
+                                Quantizer<lowp::Int8, Affine, PerChannel>(PerChannel{0, std::vector<QuantParams>(3)}),
+                                TensorView<std::int8_t>(c.data(), {4, 3})),
+               lowp::error);
+  EXPECT_EQ(y, std::vector<float>(12, -5.0f));
+  EXPECT_EQ(c, std::vector<std::int8_t>(12, 9));
+  EXPECT_EQ(m, std::vector<std::uint8_t>(12, 9));
+
+  // PerGroup: a non-positive group size, an axis out of range, a parameter count for another shape.
+  // A group size that does not divide the extent is valid: the last group is partial (docs).
+  using G = Quantizer<lowp::Int8, Affine, PerGroup>;
+  const TensorView<std::int8_t> c43(c.data(), {4, 3});
+  EXPECT_THROW(G(PerGroup{1, 0, std::vector<QuantParams>(4)}).quantize(x43, c43), lowp::error);
+  EXPECT_THROW(G(PerGroup{1, -2, std::vector<QuantParams>(4)}).quantize(x43, c43), lowp::error);
+  EXPECT_THROW(G(PerGroup{2, 2, std::vector<QuantParams>(8)}).quantize(x43, c43), lowp::error);
+  EXPECT_THROW(G(PerGroup{-3, 2, std::vector<QuantParams>(8)}).quantize(x43, c43), lowp::error);
+  EXPECT_THROW(G(PerGroup{1, 2, std::vector<QuantParams>(12)}).quantize(x43, c43), lowp::error);
+  EXPECT_EQ(c, std::vector<std::int8_t>(12, 9));
+  G(PerGroup{1, 2, std::vector<QuantParams>(8, {0.5f, 0})}).quantize(x43, c43);  // ceil(3 / 2) = 2 groups per row
+  EXPECT_EQ(c, std::vector<std::int8_t>(12, 2));
+  // PerChannel with a negative axis beyond the rank
+  EXPECT_THROW((Quantizer<lowp::Int8, Affine, PerChannel>(PerChannel{-3, std::vector<QuantParams>(4)}).quantize(x43, c43)),
+               lowp::error);
 }
 
 }  // namespace
