@@ -3,7 +3,7 @@
 //   quantize       q = clamp(zp + round(x * (1 / s)), qmin, qmax)
 //   dequantize     x = float(q - zp) * s
 //   fake_quantize  x' = dequantize(quantize(x)), with the straight-through-estimator mask
-//                  m = 1 iff qmin <= zp + round(x / s) <= qmax (x inside the clip range)
+//                  m = 1 iff qmin <= zp + round(x * (1 / s)) <= qmax (x inside the clip range)
 //   requantize     q' = to.quantize(from.dequantize(q))   (free function below)
 //
 // 1 / s is the float32 reciprocal and the product is rounded once, as in PyTorch and FBGEMM (a
