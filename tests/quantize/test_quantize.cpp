@@ -2,6 +2,7 @@
 // rounding modes, special values, granularities on N-d / strided / Eigen operands, packed int4,
 // fake-quantize with its STE mask, requantize, stochastic rounding (reproducible and unbiased),
 // and the errors bad input gets.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -284,8 +285,9 @@ TEST(QuantizeGranularity, PerGroupUsesOneParameterSetPerGroupAlongTheAxis) {
         ASSERT_EQ(r[i * cols + j], want);
       }
   }
+  std::vector<std::uint8_t> codes(x.size());  // 8 sets where 3 rows x 3 groups need 9
   EXPECT_THROW((Quantizer<lowp::UInt8, Affine, PerGroup>(PerGroup{1, G, std::vector<QuantParams>(8)})
-                    .quantize(TensorView<const float>(x.data(), {R, C}), TensorView<std::uint8_t>(nullptr, {R, C}))),
+                    .quantize(TensorView<const float>(x.data(), {R, C}), TensorView<std::uint8_t>(codes.data(), {R, C}))),
                lowp::error);
 }
 
@@ -328,6 +330,20 @@ TEST(QuantizeOperands, EigenRowAndColumnMajorMatricesAndMapsWithoutCopies) {
       const bool inside = r >= 1 && r < 6 && c >= 2 && c < 6;
       ASSERT_EQ(codes(r, c), inside ? qn.quantize_one(a(r + 2, c - 1), r - 1) : 0) << r << "," << c;
     }
+}
+
+TEST(QuantizeOperands, ContiguousSpansAreRankOneTensors) {
+  const std::vector<float> x = {-1.0f, 0.25f, 0.75f, 100.0f, 2.5f};
+  std::array<std::int8_t, 5> c{};
+  const Quantizer<lowp::Int8> q(PerTensor{{0.5f, 1}});
+  q.quantize(x, c);
+  const std::array<std::int8_t, 5> want = {-1, 1, 3, 127, 6};  // round(x * 2) + 1: ties to even, saturated
+  EXPECT_EQ(c, want);
+  std::vector<float> back(5);
+  q.dequantize(c, back);
+  EXPECT_EQ(back, (std::vector<float>{-1.0f, 0.0f, 1.0f, 63.0f, 2.5f}));
+  std::vector<std::int8_t> short_codes(4);
+  EXPECT_THROW(q.quantize(x, short_codes), lowp::error);
 }
 
 TEST(QuantizePacked, NibbleOrderIsLowNibbleFirstAndRoundTrips) {
