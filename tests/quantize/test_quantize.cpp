@@ -362,6 +362,8 @@ TEST(QuantizePacked, NibbleOrderIsLowNibbleFirstAndRoundTrips) {
   qu.quantize(cvec(std::vector<float>{-4.0f, 3.5f}), lowp::NibbleSpan<std::uint8_t>{ub.data(), 2});
   EXPECT_EQ(ub[0], 0xF0);
   EXPECT_THROW(q.quantize(cvec(x), lowp::NibbleSpan<std::uint8_t>{bytes.data(), 4}), lowp::error);
+  EXPECT_THROW(q.quantize(cvec(x), lowp::NibbleSpan<std::uint8_t>{nullptr, 5}), lowp::error);
+  EXPECT_THROW(q.dequantize(lowp::NibbleSpan<const std::uint8_t>{nullptr, 5}, vec(y)), lowp::error);
 }
 
 TEST(QuantizeFake, EqualsQuantizeThenDequantizeWithTheSteMask) {

@@ -175,6 +175,7 @@ class Quantizer {
   template <typename T>
   static void set_operand(detail::Walk& w, int k, const NibbleSpan<T>& v, const char* what) {
     LOWP_CHECK(v.count == w.size(), what, ": ", v.count, " packed codes for ", w.size(), " elements");
+    LOWP_CHECK(v.bytes != nullptr || v.count == 0, what, ": null byte buffer for ", v.count, " packed codes");
     detail::contiguous_strides(w.shape.data(), w.rank, w.strides[k].data());
   }
   template <typename T>
