@@ -65,9 +65,9 @@ auto as_view(Eigen::MapBase<Derived, Eigen::WriteAccessors>& m) {
 
 namespace detail {
 template <typename T>
-struct is_tensor_view_type : std::false_type {};
+struct is_tensor_view : std::false_type {};
 template <typename T>
-struct is_tensor_view_type<TensorView<T>> : std::true_type {};
+struct is_tensor_view<TensorView<T>> : std::true_type {};
 
 // R has data() -> pointer and size(), and is neither an Eigen object (strided, has its own
 // overloads) nor a TensorView (which would otherwise match better when non-const).
@@ -77,7 +77,7 @@ template <typename R>
 struct is_contiguous_range<R, std::void_t<decltype(std::declval<R&>().data()), decltype(std::declval<R&>().size())>>
     : std::bool_constant<std::is_pointer<decltype(std::declval<R&>().data())>::value &&
                          !std::is_base_of<Eigen::EigenBase<std::remove_const_t<R>>, std::remove_const_t<R>>::value &&
-                         !is_tensor_view_type<std::remove_const_t<R>>::value> {};
+                         !is_tensor_view<std::remove_const_t<R>>::value> {};
 }  // namespace detail
 
 // A contiguous span (std::vector, std::array, std::span in C++20, ...): a rank-1 tensor.
