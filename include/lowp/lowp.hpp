@@ -17,6 +17,7 @@
 #include "lowp/gemm/params.hpp"
 #include "lowp/gemm/reference.hpp"
 #include "lowp/gemm/zero_point_correction.hpp"
+#include "lowp/quantize/affine_map.hpp"
 #include "lowp/quantize/params.hpp"
 #include "lowp/quantize/granularity.hpp"
 #include "lowp/quantize/operand.hpp"

@@ -85,6 +85,10 @@ TEST(TensorView, RejectsBadAxesAndShapes) {
   EXPECT_THROW(t.normalize_axis(2), lowp::error);
   EXPECT_THROW(t.normalize_axis(-3), lowp::error);
   EXPECT_THROW(lowp::TensorView<float>(&x, {1, -1}), lowp::error);
+  EXPECT_THROW(lowp::TensorView<float>(nullptr, {2, 3}), lowp::error);
+  const std::ptrdiff_t shape[] = {2, 3}, strides[] = {3, 1};
+  EXPECT_THROW(lowp::TensorView<const float>(nullptr, shape, strides, 2), lowp::error);
+  EXPECT_NO_THROW(lowp::TensorView<float>(nullptr, {2, 0}));  // empty: no element is ever addressed
 }
 
 TEST(ChannelValues, PerTensorAndPerChannel) {

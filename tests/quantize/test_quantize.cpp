@@ -2,6 +2,7 @@
 // rounding modes, special values, granularities on N-d / strided / Eigen operands, packed int4,
 // fake-quantize with its STE mask, requantize, stochastic rounding (reproducible and unbiased),
 // and the errors bad input gets.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -94,6 +95,15 @@ TEST(QuantizeParams, DegenerateRangesGiveAValidNonZeroScale) {
   EXPECT_THROW(lowp::choose_qparams<Affine>(1.0f, kNaN, lowp::Int8::range()), lowp::error);
   EXPECT_THROW(lowp::choose_qparams<Affine>(-kInf, 1.0f, lowp::Int8::range()), lowp::error);
   EXPECT_THROW(lowp::choose_qparams<Affine>(2.0f, 1.0f, lowp::Int8::range()), lowp::error);
+  EXPECT_THROW(lowp::choose_qparams<Symmetric>(-1.0f, 1.0f, lowp::QuantRange{5, 5}), lowp::error);
+  for (const float amax : {-1.0f, kNaN, kInf}) {
+    try {
+      lowp::choose_qparams_amax(amax, lowp::Int8::range());
+      ADD_FAILURE() << "amax " << amax << " accepted";
+    } catch (const lowp::error& e) {
+      EXPECT_NE(std::string(e.what()).find("must be finite and non-negative"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(QuantizeParams, SymmetricUnsignedZeroPointConventions) {
@@ -275,8 +285,9 @@ TEST(QuantizeGranularity, PerGroupUsesOneParameterSetPerGroupAlongTheAxis) {
         ASSERT_EQ(r[i * cols + j], want);
       }
   }
+  std::vector<std::uint8_t> codes(x.size());  // 8 sets where 3 rows x 3 groups need 9
   EXPECT_THROW((Quantizer<lowp::UInt8, Affine, PerGroup>(PerGroup{1, G, std::vector<QuantParams>(8)})
-                    .quantize(TensorView<const float>(x.data(), {R, C}), TensorView<std::uint8_t>(nullptr, {R, C}))),
+                    .quantize(TensorView<const float>(x.data(), {R, C}), TensorView<std::uint8_t>(codes.data(), {R, C}))),
                lowp::error);
 }
 
@@ -321,6 +332,20 @@ TEST(QuantizeOperands, EigenRowAndColumnMajorMatricesAndMapsWithoutCopies) {
     }
 }
 
+TEST(QuantizeOperands, ContiguousSpansAreRankOneTensors) {
+  const std::vector<float> x = {-1.0f, 0.25f, 0.75f, 100.0f, 2.5f};
+  std::array<std::int8_t, 5> c{};
+  const Quantizer<lowp::Int8> q(PerTensor{{0.5f, 1}});
+  q.quantize(x, c);
+  const std::array<std::int8_t, 5> want = {-1, 1, 3, 127, 6};  // round(x * 2) + 1: ties to even, saturated
+  EXPECT_EQ(c, want);
+  std::vector<float> back(5);
+  q.dequantize(c, back);
+  EXPECT_EQ(back, (std::vector<float>{-1.0f, 0.0f, 1.0f, 63.0f, 2.5f}));
+  std::vector<std::int8_t> short_codes(4);
+  EXPECT_THROW(q.quantize(x, short_codes), lowp::error);
+}
+
 TEST(QuantizePacked, NibbleOrderIsLowNibbleFirstAndRoundTrips) {
   Quantizer<lowp::Int4, Symmetric> q(PerTensor{{1.0f, 0}});
   const std::vector<float> x = {1.0f, -2.0f, 3.0f, 7.0f, -8.0f};
@@ -337,6 +362,8 @@ TEST(QuantizePacked, NibbleOrderIsLowNibbleFirstAndRoundTrips) {
   qu.quantize(cvec(std::vector<float>{-4.0f, 3.5f}), lowp::NibbleSpan<std::uint8_t>{ub.data(), 2});
   EXPECT_EQ(ub[0], 0xF0);
   EXPECT_THROW(q.quantize(cvec(x), lowp::NibbleSpan<std::uint8_t>{bytes.data(), 4}), lowp::error);
+  EXPECT_THROW(q.quantize(cvec(x), lowp::NibbleSpan<std::uint8_t>{nullptr, 5}), lowp::error);
+  EXPECT_THROW(q.dequantize(lowp::NibbleSpan<const std::uint8_t>{nullptr, 5}, vec(y)), lowp::error);
 }
 
 TEST(QuantizeFake, EqualsQuantizeThenDequantizeWithTheSteMask) {
@@ -444,6 +471,55 @@ TEST(QuantizeErrors, BadParametersAndShapesGetClearErrors) {
   EXPECT_THROW((Quantizer<lowp::Int8, Affine, PerChannel>(PerChannel{2, std::vector<QuantParams>(3)})
                     .quantize(TensorView<const float>(x.data(), {4, 3}), TensorView<std::int8_t>(c.data(), {4, 3}))),
                lowp::error);  // axis out of range
+  EXPECT_THROW(Quantizer<lowp::Int8>(PerTensor{{kInf, 0}}), lowp::error);
+}
+
+// Every operand of every operation is checked against the input's shape before anything is
+// written, and the granularity against the shape; the output buffers must stay untouched.
+TEST(QuantizeErrors, EveryOperationRejectsOperandsThatDoNotMatchTheInput) {
+  std::vector<float> x(12, 1.0f), y(12, -5.0f);
+  std::vector<std::int8_t> c(12, 9);
+  std::vector<std::uint8_t> m(12, 9);
+  const Quantizer<lowp::Int8> q(PerTensor{{0.5f, 0}});
+  const TensorView<const float> x43(x.data(), {4, 3});
+  EXPECT_THROW(q.dequantize(TensorView<const std::int8_t>(c.data(), {4, 3}), TensorView<float>(y.data(), {3, 4})),
+               lowp::error);
+  EXPECT_THROW(q.dequantize(TensorView<const std::int8_t>(c.data(), {4, 3}), TensorView<float>(y.data(), {12})),
+               lowp::error);
+  EXPECT_THROW(q.fake_quantize(x43, TensorView<float>(y.data(), {4, 2})), lowp::error);
+  EXPECT_THROW(q.fake_quantize(x43, TensorView<float>(y.data(), {4, 3}), TensorView<std::uint8_t>(m.data(), {3, 4})),
+               lowp::error);
+  EXPECT_THROW(q.quantize_checked(x43, TensorView<std::int8_t>(c.data(), {2, 6})), lowp::error);
+  EXPECT_THROW(lowp::requantize(q, TensorView<const std::int8_t>(c.data(), {4, 3}), q,
+                                TensorView<std::int8_t>(c.data(), {4, 2})),
+               lowp::error);
+  EXPECT_THROW(lowp::requantize(q, TensorView<const std::int8_t>(c.data(), {4, 3}), q,
+                                TensorView<std::int8_t>(c.data(), {12})),
+               lowp::error);
+  // requantize into a per-channel target whose parameter count does not match the channels
+  EXPECT_THROW(lowp::requantize(q, TensorView<const std::int8_t>(c.data(), {4, 3}),
+                                Quantizer<lowp::Int8, Affine, PerChannel>(PerChannel{0, std::vector<QuantParams>(3)}),
+                                TensorView<std::int8_t>(c.data(), {4, 3})),
+               lowp::error);
+  EXPECT_EQ(y, std::vector<float>(12, -5.0f));
+  EXPECT_EQ(c, std::vector<std::int8_t>(12, 9));
+  EXPECT_EQ(m, std::vector<std::uint8_t>(12, 9));
+
+  // PerGroup: a non-positive group size, an axis out of range, a parameter count for another shape.
+  // A group size that does not divide the extent is valid: the last group is partial (docs).
+  using G = Quantizer<lowp::Int8, Affine, PerGroup>;
+  const TensorView<std::int8_t> c43(c.data(), {4, 3});
+  EXPECT_THROW(G(PerGroup{1, 0, std::vector<QuantParams>(4)}).quantize(x43, c43), lowp::error);
+  EXPECT_THROW(G(PerGroup{1, -2, std::vector<QuantParams>(4)}).quantize(x43, c43), lowp::error);
+  EXPECT_THROW(G(PerGroup{2, 2, std::vector<QuantParams>(8)}).quantize(x43, c43), lowp::error);
+  EXPECT_THROW(G(PerGroup{-3, 2, std::vector<QuantParams>(8)}).quantize(x43, c43), lowp::error);
+  EXPECT_THROW(G(PerGroup{1, 2, std::vector<QuantParams>(12)}).quantize(x43, c43), lowp::error);
+  EXPECT_EQ(c, std::vector<std::int8_t>(12, 9));
+  G(PerGroup{1, 2, std::vector<QuantParams>(8, {0.5f, 0})}).quantize(x43, c43);  // ceil(3 / 2) = 2 groups per row
+  EXPECT_EQ(c, std::vector<std::int8_t>(12, 2));
+  // PerChannel with a negative axis beyond the rank
+  EXPECT_THROW((Quantizer<lowp::Int8, Affine, PerChannel>(PerChannel{-3, std::vector<QuantParams>(4)}).quantize(x43, c43)),
+               lowp::error);
 }
 
 }  // namespace

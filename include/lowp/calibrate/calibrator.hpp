@@ -34,6 +34,7 @@
 
 #include "lowp/core/error.hpp"
 #include "lowp/core/tensor_view.hpp"
+#include "lowp/quantize/operand.hpp"
 #include "lowp/quantize/params.hpp"
 
 namespace lowp {
@@ -108,24 +109,18 @@ void for_each_chunk(const TensorView<const float>& t, F&& f) {
   f(buf.data(), buf.size());
 }
 
-// CRTP base: the observe() overloads and qparams(), written once. Derived provides
-// observe(const float*, std::size_t) and range(QuantRange, bool).
-template <typename T>
-struct is_tensor_view : std::false_type {};
-template <typename T>
-struct is_tensor_view<TensorView<T>> : std::true_type {};
-
 // A contiguous range of floats: std::vector<float>, std::array, std::span<const float> (C++20),
-// anything with data() -> float pointer and size(); not Eigen objects or TensorView (strided).
+// anything with data() -> float pointer and size() (the quantizer's span operands, operand.hpp).
 template <typename R, typename = void>
 struct is_float_span : std::false_type {};
 template <typename R>
-struct is_float_span<R, std::void_t<decltype(std::declval<const R&>().data()), decltype(std::declval<const R&>().size())>>
-    : std::bool_constant<std::is_convertible<decltype(std::declval<const R&>().data()), const float*>::value &&
-                         !std::is_base_of<Eigen::EigenBase<R>, R>::value && !is_tensor_view<R>::value> {};
+struct is_float_span<R, std::enable_if_t<lowp::detail::is_contiguous_range<const R>::value>>
+    : std::is_convertible<decltype(std::declval<const R&>().data()), const float*> {};
 
 }  // namespace detail
 
+// CRTP base: the observe() overloads and qparams(), written once. Derived provides
+// observe(const float*, std::size_t) and range(QuantRange, bool).
 template <typename Derived>
 class CalibratorBase {
  public:

@@ -16,6 +16,7 @@
 #include <limits>
 
 #include "lowp/core/error.hpp"
+#include "lowp/quantize/affine_map.hpp"
 #include "lowp/quantize/params.hpp"
 
 namespace lowp {
@@ -27,10 +28,9 @@ struct QuantError {
   double clipped_fraction = 0.0;
 };
 
+// Quantize then dequantize, exactly as Quantizer<...>::fake_quantize (the same element definition).
 inline float fake_quantize(float x, QuantParams p, QuantRange q) {
-  const float code = static_cast<float>(p.zero_point) + std::nearbyint(x * (1.0f / p.scale));
-  const float clamped = std::min(std::max(code, static_cast<float>(q.qmin)), static_cast<float>(q.qmax));
-  return p.scale * (clamped - static_cast<float>(p.zero_point));
+  return dequantize_value(quantize_value(x, 1.0f / p.scale, p.zero_point, q), p.scale, p.zero_point);
 }
 
 inline QuantError measure(const float* x, std::size_t n, QuantParams p, QuantRange q) {

@@ -33,6 +33,7 @@ class TensorView {
       strides_[d] = stride;
       stride *= shape[d];
     }
+    check_data();
   }
   // Arbitrary strides (in elements).
   TensorView(T* data, const std::ptrdiff_t* shape, const std::ptrdiff_t* strides, int rank)
@@ -43,6 +44,7 @@ class TensorView {
       shape_[d] = shape[d];
       strides_[d] = strides[d];
     }
+    check_data();
   }
 
   T* data() const { return data_; }
@@ -102,6 +104,12 @@ class TensorView {
   }
 
  private:
+  // A null pointer is only an empty tensor; with elements it is a caller's bug that would
+  // otherwise surface as a crash deep inside a kernel.
+  void check_data() const {
+    LOWP_CHECK(data_ != nullptr || size() == 0, "TensorView: null data for a tensor of ", size(), " elements");
+  }
+
   T* data_ = nullptr;
   int rank_ = 0;
   std::array<std::ptrdiff_t, kMaxRank> shape_{};

@@ -8,6 +8,8 @@
 //                              128 for weight-only int4). ps is laid out in C order over the
 //                              tensor's shape with extent(axis) replaced by ceil(extent(axis) / G):
 //                              for a [rows, cols] matrix grouped along axis 1, ps[r * ceil(cols/G) + c/G].
+//                              G need not divide the extent: the last group is then shorter but
+//                              still has its own set (a K = 4000 row with G = 128 needs 32 sets).
 //
 // Each policy yields a ParamMap: parameter index = sum_d (idx[d] / divisor[d]) * stride[d] over the
 // dimensions with divisor[d] > 0. The kernels use it to find runs of elements with equal or

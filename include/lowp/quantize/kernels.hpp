@@ -23,6 +23,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "lowp/core/tensor_view.hpp"
+#include "lowp/quantize/affine_map.hpp"
 #include "lowp/quantize/granularity.hpp"
 #include "lowp/quantize/rounding.hpp"
 #include "lowp/quantize/simd_codes.hpp"
@@ -36,16 +37,14 @@ struct ParamTable {
   std::vector<std::int32_t> zero_point;
 };
 
-// The scalar element formula of the kernels (also their tails and strided runs).
+// The scalar element formula of the kernels (their tails and strided runs): clamp, then round,
+// which equals quantize_value() (see the top of this file) and matches the SIMD lanes step by step.
 template <typename Round>
 inline std::int32_t quantize_clamped(float x, float inv, float lo, float hi, std::int32_t zp) {
   float v = x * inv;
   if (std::isnan(v)) return zp;
   v = v < lo ? lo : v > hi ? hi : v;
   return static_cast<std::int32_t>(Round{}(v, 0)) + zp;
-}
-inline float dequantize_code(std::int32_t q, float scale, std::int32_t zp) {
-  return static_cast<float>(q - zp) * scale;
 }
 
 template <typename Round, typename A>
@@ -118,7 +117,7 @@ void dequantize_run(const Code* q, float* x, std::ptrdiff_t n, float scale, std:
     load_codes<Code, A>(q + i, c, A{});
     for (int k = 0; k < 4; ++k) (xsimd::to_float(c[k] - vzp) * vs).store_unaligned(x + i + k * W);
   }
-  for (; i < n; ++i) x[i] = dequantize_code(q[i], scale, zp);
+  for (; i < n; ++i) x[i] = dequantize_value(q[i], scale, zp);
 }
 
 template <typename Code, typename A>
@@ -136,7 +135,7 @@ void dequantize_run_varying(const Code* q, float* x, std::ptrdiff_t n, const Par
       (xsimd::to_float(c[k] - int_batch<A>::load_unaligned(zp + j)) * fb::load_unaligned(s + j)).store_unaligned(x + j);
     }
   }
-  for (; i < n; ++i) x[i] = dequantize_code(q[i], s[i], zp[i]);
+  for (; i < n; ++i) x[i] = dequantize_value(q[i], s[i], zp[i]);
 }
 
 // ---- planning ----------------------------------------------------------------------------
@@ -260,7 +259,7 @@ void dequantize_planned(const Code* q, float* x, const RunPlan& plan, const Para
         dequantize_run_varying<Code, A>(q + io, x + oo, n, t, p);
       },
       [&](std::ptrdiff_t io, std::ptrdiff_t oo, std::ptrdiff_t p) {
-        x[oo] = dequantize_code(q[io], t.scale[p], t.zero_point[p]);
+        x[oo] = dequantize_value(q[io], t.scale[p], t.zero_point[p]);
       });
 }
 

@@ -1,7 +1,8 @@
 // lowp/quantize/operand.hpp: what the quantizer operations read and write.
 //
 // Every operation takes its tensors as strided N-d views without copying: a TensorView, a
-// MatrixView, or an Eigen matrix / map / ref / block (row- or column-major), all normalized by as_view().
+// MatrixView, an Eigen matrix / map / ref / block (row- or column-major), or a contiguous span
+// (std::vector, std::array: rank 1), all normalized by as_view().
 // Packed nibble codes have no per-element address, so they are a NibbleSpan: `count` codes in
 // the C order of the logical shape of the tensor they pair with.
 #pragma once
@@ -60,6 +61,31 @@ template <typename Derived>
 auto as_view(Eigen::MapBase<Derived, Eigen::WriteAccessors>& m) {
   using T = std::remove_pointer_t<decltype(m.data())>;
   return as_view(MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()});
+}
+
+namespace detail {
+template <typename T>
+struct is_tensor_view : std::false_type {};
+template <typename T>
+struct is_tensor_view<TensorView<T>> : std::true_type {};
+
+// R has data() -> pointer and size(), and is neither an Eigen object (strided, has its own
+// overloads) nor a TensorView (which would otherwise match better when non-const).
+template <typename R, typename = void>
+struct is_contiguous_range : std::false_type {};
+template <typename R>
+struct is_contiguous_range<R, std::void_t<decltype(std::declval<R&>().data()), decltype(std::declval<R&>().size())>>
+    : std::bool_constant<std::is_pointer<decltype(std::declval<R&>().data())>::value &&
+                         !std::is_base_of<Eigen::EigenBase<std::remove_const_t<R>>, std::remove_const_t<R>>::value &&
+                         !is_tensor_view<std::remove_const_t<R>>::value> {};
+}  // namespace detail
+
+// A contiguous span (std::vector, std::array, std::span in C++20, ...): a rank-1 tensor.
+template <typename R, typename = std::enable_if_t<detail::is_contiguous_range<R>::value>>
+auto as_view(R& r) {
+  using T = std::remove_pointer_t<decltype(r.data())>;
+  const std::ptrdiff_t n = static_cast<std::ptrdiff_t>(r.size());
+  return TensorView<T>(r.data(), &n, 1);
 }
 
 namespace detail {

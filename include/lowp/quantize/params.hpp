@@ -84,7 +84,8 @@ QuantParams choose_qparams(float min, float max, QuantRange range,
 template <typename Scheme = Symmetric>
 QuantParams choose_qparams_amax(float amax, QuantRange range,
                                 SymmetricZeroPoint unsigned_zero = SymmetricZeroPoint::upper_midpoint) {
-  LOWP_CHECK(amax >= 0.0f, "choose_qparams_amax: amax ", amax, " is negative");
+  LOWP_CHECK(std::isfinite(amax) && amax >= 0.0f, "choose_qparams_amax: amax ", amax,
+             " must be finite and non-negative");
   return choose_qparams<Scheme>(-amax, amax, range, unsigned_zero);
 }
 

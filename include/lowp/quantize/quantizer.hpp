@@ -3,7 +3,7 @@
 //   quantize       q = clamp(zp + round(x * (1 / s)), qmin, qmax)
 //   dequantize     x = float(q - zp) * s
 //   fake_quantize  x' = dequantize(quantize(x)), with the straight-through-estimator mask
-//                  m = 1 iff qmin <= zp + round(x / s) <= qmax (x inside the clip range)
+//                  m = 1 iff qmin <= zp + round(x * (1 / s)) <= qmax (x inside the clip range)
 //   requantize     q' = to.quantize(from.dequantize(q))   (free function below)
 //
 // 1 / s is the float32 reciprocal and the product is rounded once, as in PyTorch and FBGEMM (a
@@ -23,6 +23,7 @@
 
 #include "lowp/core/error.hpp"
 #include "lowp/core/tensor_view.hpp"
+#include "lowp/quantize/affine_map.hpp"
 #include "lowp/quantize/granularity.hpp"
 #include "lowp/quantize/kernels.hpp"
 #include "lowp/quantize/operand.hpp"
@@ -58,14 +59,14 @@ class Quantizer {
   // True when quantize()/dequantize() run the xsimd kernels.
   static constexpr bool vectorized = !Storage::packed && sizeof(code_type) == 1 && !Rounding::uses_index;
 
-  explicit Quantizer(Granularity g, Rounding r = {}) : g_(std::move(g)), round_(r) {
-    const std::size_t n = g_.count();
-    const QuantParams* ps = g_.data();
-    t_.scale.resize(n);
-    t_.inv_scale.resize(n);
-    t_.lo.resize(n);
-    t_.hi.resize(n);
-    t_.zero_point.resize(n);
+  explicit Quantizer(Granularity g, Rounding r = {}) : granularity_(std::move(g)), round_(r) {
+    const std::size_t n = granularity_.count();
+    const QuantParams* ps = granularity_.data();
+    table_.scale.resize(n);
+    table_.inv_scale.resize(n);
+    table_.lo.resize(n);
+    table_.hi.resize(n);
+    table_.zero_point.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       const QuantParams& p = ps[i];
       const float inv = 1.0f / p.scale;
@@ -75,30 +76,28 @@ class Quantizer {
                  " (parameter set ", i, ") outside the code range [", qmin, ", ", qmax, "]");
       LOWP_CHECK(!(Scheme::symmetric && Storage::is_signed && p.zero_point != 0), "Quantizer: symmetric scheme on ",
                  "signed codes needs zero point 0, parameter set ", i, " has ", p.zero_point);
-      t_.scale[i] = p.scale;
-      t_.inv_scale[i] = inv;
-      t_.lo[i] = static_cast<float>(static_cast<double>(qmin) - p.zero_point);
-      t_.hi[i] = static_cast<float>(static_cast<double>(qmax) - p.zero_point);
-      t_.zero_point[i] = p.zero_point;
+      table_.scale[i] = p.scale;
+      table_.inv_scale[i] = inv;
+      table_.lo[i] = static_cast<float>(static_cast<double>(qmin) - p.zero_point);
+      table_.hi[i] = static_cast<float>(static_cast<double>(qmax) - p.zero_point);
+      table_.zero_point[i] = p.zero_point;
     }
   }
 
-  const Granularity& params() const { return g_; }
+  const Granularity& params() const { return granularity_; }
   const Rounding& rounder() const { return round_; }
 
   // ---- element definitions (p: parameter set, index: logical C-order position) ----
   std::int32_t quantize_one(float x, std::size_t p, std::uint64_t index = 0) const {
-    if (std::isnan(x)) return t_.zero_point[p];
-    const double q = static_cast<double>(round_(x * t_.inv_scale[p], index)) + t_.zero_point[p];
-    return static_cast<std::int32_t>(q < qmin ? qmin : q > qmax ? qmax : q);
+    return quantize_value(x, table_.inv_scale[p], table_.zero_point[p], Storage::range(), round_, index);
   }
   float dequantize_one(std::int32_t q, std::size_t p) const {
-    return static_cast<float>(static_cast<std::int64_t>(q) - t_.zero_point[p]) * t_.scale[p];
+    return dequantize_value(q, table_.scale[p], table_.zero_point[p]);
   }
   // The STE mask: x is inside the clip range (before saturation). NaN is outside.
   bool inside_one(float x, std::size_t p, std::uint64_t index = 0) const {
     if (std::isnan(x)) return false;
-    const double q = static_cast<double>(round_(x * t_.inv_scale[p], index)) + t_.zero_point[p];
+    const double q = unclamped_code(x, table_.inv_scale[p], table_.zero_point[p], round_, index);
     return q >= qmin && q <= qmax;
   }
 
@@ -144,7 +143,7 @@ class Quantizer {
   }
 
   // The parameter set of every element of a tensor of this shape, and its walk (for requantize).
-  ParamMap param_map(const std::ptrdiff_t* shape, int rank) const { return g_.map(shape, rank); }
+  ParamMap param_map(const std::ptrdiff_t* shape, int rank) const { return granularity_.map(shape, rank); }
 
  private:
   template <typename C>
@@ -176,6 +175,7 @@ class Quantizer {
   template <typename T>
   static void set_operand(detail::Walk& w, int k, const NibbleSpan<T>& v, const char* what) {
     LOWP_CHECK(v.count == w.size(), what, ": ", v.count, " packed codes for ", w.size(), " elements");
+    LOWP_CHECK(v.bytes != nullptr || v.count == 0, what, ": null byte buffer for ", v.count, " packed codes");
     detail::contiguous_strides(w.shape.data(), w.rank, w.strides[k].data());
   }
   template <typename T>
@@ -213,13 +213,13 @@ class Quantizer {
   void quantize_impl(const TensorView<const float>& x, const codes_view<code_type>& q, bool reference) const {
     detail::Walk w = walk_of(x);
     set_operand(w, 1, q, "quantize: output");
-    const ParamMap m = g_.map(w.shape.data(), w.rank);
+    const ParamMap m = granularity_.map(w.shape.data(), w.rank);
     if (w.size() == 0) return;
     if constexpr (vectorized) {
       if (!reference) {
         const detail::RunPlan plan = detail::make_run_plan(w.shape.data(), w.rank, w.strides[0].data(),
                                                            w.strides[1].data(), m);
-        detail::quantize_planned<Rounding, code_type>(x.data(), q.data(), plan, t_);
+        detail::quantize_planned<Rounding, code_type>(x.data(), q.data(), plan, table_);
         return;
       }
     }
@@ -235,13 +235,13 @@ class Quantizer {
     detail::Walk w = walk_of(x);
     std::swap(w.strides[0], w.strides[1]);  // operand 0: codes, operand 1: floats
     set_operand(w, 0, q, "dequantize: input");
-    const ParamMap m = g_.map(w.shape.data(), w.rank);
+    const ParamMap m = granularity_.map(w.shape.data(), w.rank);
     if (w.size() == 0) return;
     if constexpr (vectorized) {
       if (!reference) {
         const detail::RunPlan plan = detail::make_run_plan(w.shape.data(), w.rank, w.strides[0].data(),
                                                            w.strides[1].data(), m);
-        detail::dequantize_planned<code_type>(q.data(), x.data(), plan, t_);
+        detail::dequantize_planned<code_type>(q.data(), x.data(), plan, table_);
         return;
       }
     }
@@ -256,7 +256,7 @@ class Quantizer {
     set_operand(w, 1, y, "fake_quantize: output");
     const bool with_mask = mask.data() != nullptr;
     if (with_mask) set_operand(w, 2, mask, "fake_quantize: mask");
-    const ParamMap m = g_.map(w.shape.data(), w.rank);
+    const ParamMap m = granularity_.map(w.shape.data(), w.rank);
     w.run([&](const std::ptrdiff_t* idx, std::ptrdiff_t linear, std::ptrdiff_t xo, std::ptrdiff_t yo,
               std::ptrdiff_t mo) {
       const std::size_t p = param_index(m, idx);
@@ -267,9 +267,9 @@ class Quantizer {
     });
   }
 
-  Granularity g_;
+  Granularity granularity_;
   Rounding round_;
-  detail::ParamTable t_;
+  detail::ParamTable table_;
 };
 
 // q_out = to.quantize(from.dequantize(q_in)) element by element (one float rounding per step,
