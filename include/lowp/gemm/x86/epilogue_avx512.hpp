@@ -128,7 +128,7 @@ inline void store_output(__m512i acc, const Columns16& c, const OutputBounds& bo
     } else {
       alignas(64) float tmp[16];
       _mm512_store_ps(tmp, v);
-      for (int j = 0; j < valid; ++j) dst[j * stride] = tmp[j];
+      for (int j = 0; j < valid && j < 16; ++j) dst[j * stride] = tmp[j];
     }
   } else {
     __m512i v = acc;
@@ -144,7 +144,7 @@ inline void store_output(__m512i acc, const Columns16& c, const OutputBounds& bo
     } else {
       alignas(64) std::int32_t tmp[16];
       _mm512_store_si512(tmp, v);
-      for (int j = 0; j < valid; ++j) dst[j * stride] = static_cast<TC>(tmp[j]);
+      for (int j = 0; j < valid && j < 16; ++j) dst[j * stride] = static_cast<TC>(tmp[j]);
     }
   }
 }

@@ -57,6 +57,7 @@ struct Avx2 {
       for (int v = 0; v < V; ++v) acc[r][v] = _mm256_setzero_si256();
     const std::int16_t* a = t.a;
     const std::int16_t* b = t.b;
+    _Pragma("GCC unroll 2")
     for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
       __m256i bv[V];
       LOWP_UNROLL

@@ -62,6 +62,7 @@ struct AvxVnni : UnsignedBySignedCodes {
       for (int v = 0; v < V; ++v) acc[r][v] = _mm256_setzero_si256();
     const std::uint8_t* a = t.a;
     const std::int8_t* b = t.b;
+    _Pragma("GCC unroll 2")
     for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
       __m256i bv[V];
       LOWP_UNROLL
