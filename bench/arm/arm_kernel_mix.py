@@ -4,7 +4,7 @@
 Compiles the accumulate() loop of backend::Neon, NeonDotprod and NeonI8mm with the
 aarch64 cross compiler, disassembles it with aarch64-linux-gnu-objdump and prints,
 for each kernel, the instructions of its k loop (the longest block that ends in a
-backward branch). Used for the table in docs/backends-arm.md:
+backward branch). Used for the table in the ARM section of docs/backends.md:
 
     /usr/bin/python3 bench/arm/arm_kernel_mix.py [-O2|-O3]
 """
