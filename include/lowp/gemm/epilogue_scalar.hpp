@@ -25,6 +25,17 @@ inline std::int32_t wrap_mul(std::int32_t a, std::int32_t b) {
   return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) * static_cast<std::uint32_t>(b));
 }
 
+// The vector epilogues add the output zero point in int32 lanes. Clamping the scaled value
+// first to [INT32_MIN - min(zc, 0), INT32_MAX - max(zc, 0)] makes `scaled + zc` exact, and the
+// later clamp to [lo, hi] then gives what output_scalar's int64 sum gives (lo, hi are int32).
+struct ZeroPointPreClamp {
+  std::int32_t lo, hi;
+};
+inline ZeroPointPreClamp zero_point_pre_clamp(std::int32_t zc) {
+  return {static_cast<std::int32_t>(std::int64_t{INT32_MIN} - std::min(zc, 0)),
+          static_cast<std::int32_t>(std::int64_t{INT32_MAX} - std::max(zc, 0))};
+}
+
 // acc: the corrected accumulator of column j of the tile.
 template <typename Policy, typename TC>
 inline TC output_scalar(std::int32_t acc, const ColumnParams& col, int j, std::int32_t zc, std::int32_t lo,

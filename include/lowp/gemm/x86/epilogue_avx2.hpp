@@ -17,6 +17,7 @@
 
 #include "lowp/fixedpoint/requantize.hpp"
 #include "lowp/gemm/backend.hpp"
+#include "lowp/gemm/epilogue_scalar.hpp"
 
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
@@ -110,12 +111,12 @@ inline __m256i scale(__m256i acc, const Columns8& c) {
   }
 }
 
-// clamp(scaled + zc, lo, hi) as if in int64 (see epilogue_avx512.hpp).
+// clamp(scaled + zc, lo, hi) as if in int64 (zero_point_pre_clamp, epilogue_scalar.hpp).
 struct OutputBounds {
   __m256i pre_lo, pre_hi, zc, lo, hi;
   OutputBounds(std::int32_t zc_, std::int32_t lo_, std::int32_t hi_)
-      : pre_lo(_mm256_set1_epi32(static_cast<std::int32_t>(std::int64_t{INT32_MIN} - (zc_ < 0 ? zc_ : 0)))),
-        pre_hi(_mm256_set1_epi32(static_cast<std::int32_t>(std::int64_t{INT32_MAX} - (zc_ > 0 ? zc_ : 0)))),
+      : pre_lo(_mm256_set1_epi32(zero_point_pre_clamp(zc_).lo)),
+        pre_hi(_mm256_set1_epi32(zero_point_pre_clamp(zc_).hi)),
         zc(_mm256_set1_epi32(zc_)),
         lo(_mm256_set1_epi32(lo_)),
         hi(_mm256_set1_epi32(hi_)) {}

@@ -16,6 +16,7 @@
 
 #include "lowp/fixedpoint/requantize.hpp"
 #include "lowp/gemm/backend.hpp"
+#include "lowp/gemm/epilogue_scalar.hpp"
 
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
@@ -104,8 +105,8 @@ inline __m512i scale(__m512i acc, const Columns16& c) {
 struct OutputBounds {
   __m512i pre_lo, pre_hi, zc, lo, hi;
   OutputBounds(std::int32_t zc_, std::int32_t lo_, std::int32_t hi_)
-      : pre_lo(_mm512_set1_epi32(static_cast<std::int32_t>(std::int64_t{INT32_MIN} - (zc_ < 0 ? zc_ : 0)))),
-        pre_hi(_mm512_set1_epi32(static_cast<std::int32_t>(std::int64_t{INT32_MAX} - (zc_ > 0 ? zc_ : 0)))),
+      : pre_lo(_mm512_set1_epi32(zero_point_pre_clamp(zc_).lo)),
+        pre_hi(_mm512_set1_epi32(zero_point_pre_clamp(zc_).hi)),
         zc(_mm512_set1_epi32(zc_)),
         lo(_mm512_set1_epi32(lo_)),
         hi(_mm512_set1_epi32(hi_)) {}

@@ -63,6 +63,34 @@ struct Avx2 {
             : [a] LOWP_YMM_ASM_REG(a), [b] LOWP_YMM_ASM_REG(b));
   }
 
+  // Packing of one contiguous row of A (driver.hpp, backend_packs_a_rows): 16 codes at a time
+  // widened to int16, then each k-group's pair (one dword) stored to its micro-panel slot,
+  // mr * 2 codes apart. The byte-at-a-time loop it replaces cost ~2 cycles per code: ~7% of
+  // 1024^3 and a third of 3136 x 576 x 64, where only 64 columns share each packed row.
+  template <typename TA>
+  static std::int32_t pack_a_row(const TA* src, std::ptrdiff_t k_len, std::ptrdiff_t kgroups, a_type* slot) {
+    constexpr std::ptrdiff_t group_stride = mr * kgroup;
+    __m256i sums = _mm256_setzero_si256();
+    std::ptrdiff_t g = 0;
+    for (; 2 * g + 16 <= k_len; g += 8) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * g));
+      const __m256i codes = std::is_signed<TA>::value ? _mm256_cvtepi8_epi16(bytes) : _mm256_cvtepu8_epi16(bytes);
+      sums = _mm256_add_epi32(sums, _mm256_madd_epi16(codes, _mm256_set1_epi16(1)));
+      alignas(32) std::int32_t pairs[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(pairs), codes);
+      for (int i = 0; i < 8; ++i) __builtin_memcpy(slot + (g + i) * group_stride, pairs + i, 4);
+    }
+    alignas(32) std::int32_t lanes[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), sums);
+    std::int32_t sum = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+    for (std::ptrdiff_t k = 2 * g; k < 2 * kgroups; ++k) {
+      const a_type code = k < k_len ? static_cast<a_type>(src[k]) : a_type{0};
+      slot[(k / 2) * group_stride + k % 2] = code;
+      sum += code;
+    }
+    return sum;
+  }
+
   template <typename Policy, typename TC, int Rows, int Panels>
   static void kernel(const TileArgs<a_type, b_type, TC>& t) {
     gemm_detail::ymm::kernel<Avx2, Policy, TC, Rows, Panels>(t);
