@@ -24,7 +24,7 @@
 //   lowp::backend::Avx512Vnni   -mavx512vnni -mavx512bw -mavx512vl  VPDPBUSD zmm, tile 8 x 32 (GEMV: 1..4 x 64..128)
 //   lowp::backend::AvxVnni      -mavxvnni (VEX) or -mavx512vnni -mavx512vl (same kernel, EVEX)
 //                                                                    VPDPBUSD ymm, tile 6 x 16
-//   lowp::backend::Avx2         -mavx2                              VPMADDWD on int16 (exact), tile 6 x 16
+//   lowp::backend::Avx2         -mavx2                              VPMADDWD on int16 (exact; int8 weights widened), tile 6 x 16
 //   lowp::backend::NeonI8mm     -march=armv8.6-a+i8mm (AArch64)     USMMLA, tile 8 x 8
 //   lowp::backend::NeonDotprod  -march=armv8.2-a+dotprod (AArch64)  SDOT, tile 8 x 8
 //   lowp::backend::Neon         any AArch64                         SMULL + SADALP (exact), tile 4 x 4
@@ -50,6 +50,7 @@
 //       template <typename TB> static constexpr int b_shift = ...;  //  uint8 x int8, the VPDPBUSD domain)
 //       static constexpr bool direct_a = ...;     // optional: kernel honours TileArgs::a_row_stride and
 //                                                 // a_group_stride, so suitable row-major A is read in place
+//       static std::int32_t pack_a_row(...);      // optional: vectorized packing of one row of A (driver.hpp)
 //       template <typename Policy, typename TC, int Rows, int Panels>
 //       static void kernel(const TileArgs<a_type, b_type, TC>& t);  // Rows x Panels*nr, full K, fused epilogue
 //     };
