@@ -8,9 +8,10 @@
 //     = sum_k a' b'  -  zb'[n] * rowsum'[m]  -  za' * colsum'[n]  +  K * za' * zb'[n],
 //
 // so the micro-kernel adds offset[n] = bias[n] + za' (K zb'[n] - colsum'[n]) (one
-// vector per column, formed per call) and subtracts zb'[n] * rowsum'[m] (rowsum'
-// comes out of activation packing; skipped when every zb' is 0). Individual terms may
-// exceed int32, but the exact result fits (check_gemm_arguments), so computing every
+// vector per column, formed by column_stage.hpp per call or once) and subtracts
+// zb'[n] * rowsum'[m] (rowsum' comes out of activation packing; skipped when every zb'
+// is 0). Individual terms may exceed int32, but the exact result fits (the K bound,
+// checked by prepare_column_stage), so computing every
 // term modulo 2^32 (wrapping vector adds and multiplies) gives it exactly.
 //
 // Blocking. The depth is never split: a micro-kernel owns its Rows x (Panels*nr)
