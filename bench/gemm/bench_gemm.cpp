@@ -34,13 +34,18 @@ namespace lowp_bench {
 namespace {
 
 #if LOWP_BENCH_HAVE_LOWP_GEMM
-// lowp as an engine uses it: weights packed once, one Context reused (no allocation after
-// the first call), FloatRounding per channel (oneDNN's requantization, bit for bit), int8 C.
-template <typename Backend>
+// lowp as an engine uses it: weights packed once, their per-column output stage prepared
+// once (prepare_output_stage), one Context reused (no allocation after the first call),
+// FloatRounding per channel (oneDNN's requantization, bit for bit), int8 C. With
+// PerCallStage, the output stage is validated and prepared on every call instead.
+template <typename Backend, bool PerCallStage = false>
 class LowpGemm {
  public:
   explicit LowpGemm(GemmProblem& p, int threads = 1)
-      : p_(p), w_(p.b_view(), p.zero_points().b), out_(p.output_stage()) {
+      : p_(p),
+        w_(p.b_view(), p.zero_points().b),
+        out_(p.output_stage()),
+        stage_(lowp::prepare_output_stage<lowp::FloatRounding, std::uint8_t>(w_, GemmProblem::za, out_)) {
 #if defined(_OPENMP)
     if (threads > 1) {
       pool_ = std::make_unique<lowp::OpenMpThreadPool>(threads);
@@ -50,7 +55,13 @@ class LowpGemm {
     (void)threads;
 #endif
   }
-  void run() { lowp::gemm<lowp::FloatRounding>(p_.a_view(), w_, p_.c_view(), GemmProblem::za, out_, &ctx_); }
+  void run() {
+    if constexpr (PerCallStage) {
+      lowp::gemm<lowp::FloatRounding>(p_.a_view(), w_, p_.c_view(), GemmProblem::za, out_, &ctx_);
+    } else {
+      lowp::gemm(p_.a_view(), w_, p_.c_view(), stage_, &ctx_);
+    }
+  }
   const std::vector<std::int8_t>& result() const { return p_.c; }
   std::vector<std::int8_t> expected() const { return p_.reference<lowp::FloatRounding, std::int8_t>(); }
   std::string implementation() const { return lowp::backend_name<Backend>(); }
@@ -59,6 +70,7 @@ class LowpGemm {
   GemmProblem& p_;
   lowp::PackedWeights<Backend, std::int8_t> w_;
   lowp::OutputStage out_;
+  lowp::PreparedOutputStage<lowp::FloatRounding, std::uint8_t, Backend, std::int8_t> stage_;
   std::unique_ptr<lowp::ThreadPool> pool_;
   lowp::Context ctx_;
 };
@@ -163,11 +175,11 @@ struct backend_enabled : std::false_type {};
 template <typename Backend>
 struct backend_enabled<Backend, std::enable_if_t<Backend::enabled>> : std::true_type {};
 
-template <typename Backend>
+template <typename Backend, bool PerCallStage = false>
 void add_lowp_row(std::vector<benchmark::internal::Benchmark*>& rows, const std::string& name, Shape s,
                   RowPeak pk) {
   if constexpr (backend_enabled<Backend>::value)
-    rows.push_back(benchmark::RegisterBenchmark(name.c_str(), bm_gemm<LowpGemm<Backend>>, s, pk));
+    rows.push_back(benchmark::RegisterBenchmark(name.c_str(), bm_gemm<LowpGemm<Backend, PerCallStage>>, s, pk));
 }
 #endif
 
@@ -179,6 +191,8 @@ int register_all() {
     const RowPeak pk;
 #if LOWP_BENCH_HAVE_LOWP_GEMM
     add_lowp_row<lowp::DefaultBackend>(rows, "gemm/lowp/" + n, s, pk);
+    // The per-call output stage (lowp::gemm(A, w, C, za, out)): its cost shows at small M.
+    if (s.m <= 8) add_lowp_row<lowp::DefaultBackend, true>(rows, "gemm/lowp_per_call_stage/" + n, s, pk);
     // The ymm VNNI kernel also runs (EVEX-encoded) in an AVX-512 build: its own row and peak.
     if (!std::is_same<lowp::DefaultBackend, lowp::backend::AvxVnni>::value)
       add_lowp_row<lowp::backend::AvxVnni>(rows, "gemm/lowp_avxvnni/" + n, s, {kHasPeak, Peak::vpdpbusd_ymm_evex});

@@ -245,6 +245,17 @@ TEST(Methods, MseChoiceIsNearTheRealOptimumOfTheActualError) {
   const QuantError e = measure(y.data(), y.size(), lowp::choose_qparams<lowp::Symmetric>(-1.0f, 1.0f, q), q);
   EXPECT_DOUBLE_EQ(e.clipped_fraction, 0.002);
   EXPECT_NEAR(e.mse, 2.0 * 9.0 * 9.0 / 1000.0, 0.01);
+  // "Clipped" is what the quantizer clamps, at the edges too (scale 0.1f, 1/scale = 10.0f in float):
+  // 12.75f maps to 127.5, rounds (to even) to 128 and is clamped, although 12.75 < 0.1f * 127.5 in
+  // real arithmetic; -12.85f (-12.8500004) maps to -128.5, rounds to -128 and is representable,
+  // although it lies below 0.1f * -128.5.
+  const lowp::QuantParams edge{0.1f, 0};
+  const QuantRange int8{-128, 127};
+  ASSERT_EQ(lowp::quantize_value(12.75f, 1.0f / edge.scale, 0, QuantRange{-1000, 1000}), 128);
+  ASSERT_EQ(lowp::quantize_value(-12.85f, 1.0f / edge.scale, 0, QuantRange{-1000, 1000}), -128);
+  const float at_edge[] = {12.75f, -12.86f}, inside[] = {12.74f, -12.85f};
+  EXPECT_DOUBLE_EQ(measure(at_edge, 2, edge, int8).clipped_fraction, 1.0);
+  EXPECT_DOUBLE_EQ(measure(inside, 2, edge, int8).clipped_fraction, 0.0);
   // Non-finite values are left out; parameters no quantizer produces are refused, not measured.
   y.push_back(std::numeric_limits<float>::quiet_NaN());
   y.push_back(-std::numeric_limits<float>::infinity());

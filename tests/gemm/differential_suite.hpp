@@ -179,11 +179,18 @@ bool check_case(const CaseParams& p, std::mt19937& rng, lowp::ThreadPool* pool =
   Operand<TC> c(p.m, p.n, p.c_col_major, p.c_pad), ref(p.m, p.n, false, 0);
   lowp::reference_gemm<Policy>(d.a.view, d.b.view, ref.view, d.zp, d.out);
   lowp::Context ctx(pool);
+  // Every entry point: one shot (1/2 of the cases), packed weights with the output stage
+  // prepared per call (1/4) or once beforehand (1/4).
   if (rng() % 2) {
     lowp::gemm<Policy, Backend>(d.a.view, d.b.view, c.view, d.zp, d.out, &ctx);
   } else {
     const lowp::PackedWeights<Backend, TB> w(d.b.view, d.zp.b);
-    lowp::gemm<Policy>(d.a.view, w, c.view, d.za, d.out, &ctx);
+    if (rng() % 2) {
+      lowp::gemm<Policy>(d.a.view, w, c.view, d.za, d.out, &ctx);
+    } else {
+      const auto stage = lowp::prepare_output_stage<Policy, TA>(w, d.za, d.out);
+      lowp::gemm(d.a.view, w, c.view, stage, &ctx);
+    }
   }
   for (std::ptrdiff_t i = 0; i < p.m; ++i)
     for (std::ptrdiff_t j = 0; j < p.n; ++j)

@@ -66,4 +66,63 @@ TEST(GemmApi, PackedCallsDoNotAllocate) {
     lowp::gemm<lowp::GemmlowpRounding>(lowp::row_major(a.data(), rows, k), w, lowp::row_major(c.data(), rows, n), 1,
                                        out, &ctx);
   EXPECT_EQ(g_allocations.load() - before, 0) << "a packed GEMM with a warmed-up Context allocated";
+  // The same through an output stage prepared once: equal results, no allocation either.
+  std::vector<std::int8_t> c2(c.size());
+  const auto stage = lowp::prepare_output_stage<lowp::GemmlowpRounding, std::int8_t>(w, 1, out);
+  lowp::gemm(lowp::row_major(a.data(), m, k), w, lowp::row_major(c2.data(), m, n), stage, &ctx);
+  lowp::gemm<lowp::GemmlowpRounding>(lowp::row_major(a.data(), m, k), w, lowp::row_major(c.data(), m, n), 1, out, &ctx);
+  EXPECT_EQ(c2, c);
+  const long before_prepared = g_allocations.load();
+  for (int rows : {m, 1, 4, 20})
+    lowp::gemm(lowp::row_major(a.data(), rows, k), w, lowp::row_major(c2.data(), rows, n), stage, &ctx);
+  EXPECT_EQ(g_allocations.load() - before_prepared, 0) << "a prepared GEMM with a warmed-up Context allocated";
+}
+
+// Bad per-column parameters are refused, by the per-call path before C is written and by
+// prepare_output_stage when the stage is made; a stage only serves the weights it was made for.
+TEST(GemmApi, OutputStageIsValidatedOnceAndBoundToItsWeights) {
+  using P = lowp::GemmlowpRounding;
+  using S = lowp::backend::Scalar;
+  const int m = 2, n = 5, k = 7;
+  std::vector<std::uint8_t> a(m * k, 9);
+  std::vector<std::int8_t> b(k * n, -3), c(m * n, 42);
+  const std::vector<std::int8_t> untouched = c;
+  const lowp::PackedWeights<S, std::int8_t> w(lowp::row_major(b.data(), k, n), 0);
+  const lowp::PackedWeights<S, std::int8_t> other(lowp::row_major(b.data(), k, n), 0);
+  const auto a_view = lowp::row_major(a.data(), m, k);
+  const auto c_view = lowp::row_major(c.data(), m, n);
+  lowp::OutputStage out;
+  out.multiplier = 1 << 30;
+  std::vector<std::int32_t> shifts(n, -3), bias(n, 0), mults(n - 1, 1 << 30);
+  shifts[3] = 31;  // outside [-31, 30]
+  out.shift = lowp::ChannelValues<std::int32_t>(shifts.data(), shifts.size());
+  EXPECT_THROW(lowp::gemm<P>(a_view, w, c_view, 3, out, nullptr), lowp::error);
+  EXPECT_THROW((lowp::prepare_output_stage<P, std::uint8_t>(w, 3, out)), lowp::error);
+  shifts[3] = -32;
+  EXPECT_THROW((lowp::prepare_output_stage<P, std::uint8_t>(w, 3, out)), lowp::error);
+  shifts[3] = -3;
+  // A bias so large that K = 7 worst-case terms of 255 * 128 no longer fit beside it in int32.
+  bias[4] = std::numeric_limits<std::int32_t>::min();
+  out.bias = bias.data();
+  EXPECT_THROW(lowp::gemm<P>(a_view, w, c_view, 0, out, nullptr), lowp::error);
+  EXPECT_THROW((lowp::prepare_output_stage<P, std::uint8_t>(w, 0, out)), lowp::error);
+  bias[4] = 1000;
+  out.multiplier = lowp::ChannelValues<std::int32_t>(mults.data(), mults.size());  // n - 1 values
+  EXPECT_THROW((lowp::prepare_output_stage<P, std::uint8_t>(w, 0, out)), lowp::error);
+  out.multiplier = 1 << 30;
+  EXPECT_THROW((lowp::prepare_output_stage<P, std::uint8_t>(w, 256, out)), lowp::error);  // za outside uint8
+  EXPECT_EQ(c, untouched) << "a refused call wrote C";
+
+  const auto stage = lowp::prepare_output_stage<P, std::uint8_t>(w, 3, out);
+  EXPECT_THROW(lowp::gemm(a_view, other, c_view, stage), lowp::error);
+  EXPECT_THROW(lowp::gemm(lowp::row_major(a.data(), m, k - 1), w, c_view, stage), lowp::error);
+  EXPECT_EQ(c, untouched);
+  // The stage holds its own copy of the per-column values: `out` may change or go away.
+  std::vector<std::int8_t> ref(c.size());
+  lowp::reference_gemm<P>(a_view, lowp::row_major(b.data(), k, n), lowp::row_major(ref.data(), m, n),
+                          lowp::GemmZeroPoints{3, 0}, out);
+  std::fill(bias.begin(), bias.end(), 0);
+  std::fill(shifts.begin(), shifts.end(), 0);
+  lowp::gemm(a_view, w, c_view, stage);
+  EXPECT_EQ(c, ref);
 }

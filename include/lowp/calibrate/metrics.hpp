@@ -37,8 +37,11 @@ inline QuantError measure(const float* x, std::size_t n, QuantParams p, QuantRan
   LOWP_CHECK(n > 0, "measure: empty data");
   LOWP_CHECK(std::isfinite(p.scale) && p.scale > 0.0f, "measure: scale ", p.scale, " must be finite and positive");
   LOWP_CHECK(q.qmin <= q.qmax, "measure: empty integer range [", q.qmin, ", ", q.qmax, "]");
-  const double lo = static_cast<double>(p.scale) * (q.qmin - p.zero_point) - 0.5 * p.scale;
-  const double hi = static_cast<double>(p.scale) * (q.qmax - p.zero_point) + 0.5 * p.scale;
+  // "Clipped" means the quantizer clamps the value: its unclamped code, formed with the
+  // quantizer's own float arithmetic, lies outside [qmin, qmax]. A bound computed in real
+  // arithmetic, scale * (qmax - zp + 1/2), disagrees at the edge (12.75 with scale 0.1f:
+  // 12.75f * 10.0f = 127.5 rounds to 128 and is clamped, yet 12.75 < 0.1f * 127.5).
+  const float inv_scale = 1.0f / p.scale;
   double err = 0.0, sig = 0.0;
   std::size_t clipped = 0, used = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -46,7 +49,8 @@ inline QuantError measure(const float* x, std::size_t n, QuantParams p, QuantRan
     const double d = static_cast<double>(x[i]) - fake_quantize(x[i], p, q);
     err += d * d;
     sig += static_cast<double>(x[i]) * x[i];
-    clipped += (x[i] < lo || x[i] > hi) ? 1 : 0;
+    const double code = unclamped_code(x[i], inv_scale, p.zero_point);
+    clipped += (code < q.qmin || code > q.qmax) ? 1 : 0;
     ++used;
   }
   LOWP_CHECK(used > 0, "measure: no finite value");

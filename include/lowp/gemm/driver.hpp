@@ -8,9 +8,10 @@
 //     = sum_k a' b'  -  zb'[n] * rowsum'[m]  -  za' * colsum'[n]  +  K * za' * zb'[n],
 //
 // so the micro-kernel adds offset[n] = bias[n] + za' (K zb'[n] - colsum'[n]) (one
-// vector per column, formed per call) and subtracts zb'[n] * rowsum'[m] (rowsum'
-// comes out of activation packing; skipped when every zb' is 0). Individual terms may
-// exceed int32, but the exact result fits (check_gemm_arguments), so computing every
+// vector per column, formed by column_stage.hpp per call or once) and subtracts
+// zb'[n] * rowsum'[m] (rowsum' comes out of activation packing; skipped when every zb'
+// is 0). Individual terms may exceed int32, but the exact result fits (the K bound,
+// checked by prepare_column_stage), so computing every
 // term modulo 2^32 (wrapping vector adds and multiplies) gives it exactly.
 //
 // Blocking. The depth is never split: a micro-kernel owns its Rows x (Panels*nr)
@@ -35,6 +36,7 @@
 
 #include "lowp/core/matrix_view.hpp"
 #include "lowp/gemm/backend.hpp"
+#include "lowp/gemm/column_stage.hpp"
 #include "lowp/gemm/context.hpp"
 #include "lowp/gemm/epilogue_scalar.hpp"
 #include "lowp/gemm/output_stage.hpp"
@@ -160,46 +162,6 @@ void sum_rows(const MatrixView<const TA>& a, std::int32_t* row_sums) {
   }
 }
 
-// The per-column epilogue inputs for this call, in `buf` (padded to the packed width).
-template <typename Policy, typename Backend, typename TA, typename TB>
-ColumnParams prepare_columns(const PackedWeights<Backend, TB>& b, std::int32_t za, const OutputStage& out,
-                             AlignedBuffer& buf) {
-  const std::ptrdiff_t np = b.padded_cols(), n = b.cols();
-  buf.reserve(static_cast<std::size_t>(np) * 6 * sizeof(std::int32_t));
-  std::int32_t* offset = buf.as<std::int32_t>();
-  std::int32_t* mult = offset + np;
-  std::int32_t* shift = mult + np;
-  std::int32_t* left = shift + np;
-  std::int32_t* right = left + np;
-  float* real = reinterpret_cast<float*>(right + np);
-  // Wrapping arithmetic in uint32 (mod 2^32, see the top of this file).
-  const auto za_shifted = static_cast<std::uint32_t>(za + Backend::template a_shift<TA>);
-  const auto k = static_cast<std::uint32_t>(b.rows());
-  const std::int32_t* colsum = b.column_sums();
-  const std::int32_t* zb = b.shifted_zero_points();
-  auto* offset_u = reinterpret_cast<std::uint32_t*>(offset);
-  for (std::ptrdiff_t j = 0; j < np; ++j)  // zb and colsum are 0 in the padding
-    offset_u[j] = za_shifted * (k * static_cast<std::uint32_t>(zb[j]) - static_cast<std::uint32_t>(colsum[j]));
-  if (out.bias)
-    for (std::ptrdiff_t j = 0; j < n; ++j) offset_u[j] += static_cast<std::uint32_t>(out.bias[j]);
-  auto expand = [&](auto values, auto* dst) {
-    if (values.per_channel()) {
-      std::copy(values.data(), values.data() + n, dst);
-      std::fill(dst + n, dst + np, values[0]);
-    } else {
-      std::fill(dst, dst + np, values[0]);
-    }
-  };
-  expand(out.multiplier, mult);
-  expand(out.shift, shift);
-  expand(out.real, real);
-  for (std::ptrdiff_t j = 0; j < np; ++j) {
-    left[j] = std::max(shift[j], 0);
-    right[j] = std::is_same<Policy, SingleRounding>::value ? 31 - shift[j] : std::max(-shift[j], 0);
-  }
-  return ColumnParams{offset, b.all_shifted_zero_points_zero() ? nullptr : zb, mult, shift, left, right, real};
-}
-
 template <typename Policy, typename Backend, typename TA, typename TB, typename TC>
 struct GemmJob {
   using PA = typename Backend::a_type;
@@ -302,12 +264,23 @@ void run_job_task(void* job, int task) {
   static_cast<const Job*>(job)->run_task(task);
 }
 
+// A (M x K), packed B (K x N) and C (M x N) agree: O(1), before any work.
+template <typename Backend, typename TA, typename TB, typename TC>
+void check_packed_shapes(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>& b, const MatrixView<TC>& c) {
+  static_assert(is_gemm_input<TA>::value, "GEMM activations (A) must be int8 or uint8");
+  static_assert(is_gemm_output<TC>::value, "GEMM output must be int8, uint8, int16, int32 or float");
+  LOWP_CHECK(a.rows >= 0 && a.cols >= 0, "gemm: negative dimension");
+  LOWP_CHECK(a.cols == b.rows(), "gemm: A is ", a.rows, "x", a.cols, " but B is ", b.rows(), "x", b.cols(),
+             " (inner dimensions differ)");
+  LOWP_CHECK(c.rows == a.rows && c.cols == b.cols(), "gemm: C is ", c.rows, "x", c.cols, ", expected ", a.rows,
+             "x", b.cols());
+}
+
+// Runs the GEMM with a validated column stage (prepare_column_stage) of b.
 template <typename Policy, typename Backend, typename TA, typename TB, typename TC>
 void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>& b, const MatrixView<TC>& c,
-                 std::int32_t za, const OutputStage& out, Context& ctx) {
+                 const ColumnStage& stage, Context& ctx) {
   static_assert(Backend::enabled, "lowp::gemm: backend not enabled by the compiler flags");
-  const MatrixView<const TB> b_shape{nullptr, b.rows(), b.cols(), b.cols(), 1};
-  check_gemm_arguments(a, b_shape, c, GemmZeroPoints{za, b.zero_points()}, out);
   if (c.rows == 0 || c.cols == 0) return;
 
   using Job = GemmJob<Policy, Backend, TA, TB, TC>;
@@ -315,14 +288,17 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
   job.a = a;
   job.b = &b;
   job.c = c;
-  job.col = prepare_columns<Policy, Backend, TA>(b, za, out, ctx.column_scratch());
-  job.zc = out.output_zero_point;
+  job.col = stage.col;
+  job.zc = stage.output_zero_point;
   job.direct = can_read_a_in_place<Backend>(a);
   if constexpr (std::is_same<TC, std::int32_t>::value || std::is_same<TC, float>::value) {
     job.lo = job.hi = 0;
   } else {
-    job.lo = output_lo<TC>(out);
-    job.hi = output_hi<TC>(out);
+    OutputStage clamp;  // the clamp bounds intersected with TC's range
+    clamp.clamp_min = stage.clamp_min;
+    clamp.clamp_max = stage.clamp_max;
+    job.lo = output_lo<TC>(clamp);
+    job.hi = output_hi<TC>(clamp);
   }
   const CacheSizes& cache = cache_sizes();
   constexpr int mr = Backend::mr, unit = Backend::max_panels;

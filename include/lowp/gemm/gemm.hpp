@@ -13,12 +13,16 @@
 //   lowp::PackedWeights<Backend, TB> w(B, zb);        // B: K x N MatrixView, zb per tensor/column
 //   lowp::Context ctx;                               // scratch (+ optional ThreadPool)
 //   lowp::gemm<Policy>(A, w, C, za, OutputStage, &ctx);  // no allocation once ctx has grown
+//   // ... or, for a layer called again and again, prepare its per-column output stage once:
+//   auto stage = lowp::prepare_output_stage<Policy, TA>(w, za, OutputStage);  // validates
+//   lowp::gemm(A, w, C, stage, &ctx);               // no O(N) work per call (column_stage.hpp)
 //
 //   A: M x K, uint8 or int8. B: K x N, int8 or uint8. C: M x N, int8/uint8/int16/int32/float.
 //   All are lowp::MatrixView (any strides; row- or column-major; Eigen through lowp::view).
 //   Policy: GemmlowpRounding, SingleRounding or FloatRounding (fixedpoint/requantize.hpp).
 //   Errors (shapes, zero points, K beyond gemm_max_k, shifts) throw lowp::error before
-//   any work, via check_gemm_arguments.
+//   any work: check_gemm_arguments (one shot), PackedWeights' constructor (zb), and
+//   prepare_column_stage (za, OutputStage and the K bound, folded into its pass over N).
 //
 // BACKENDS (compile-time; lowp::DefaultBackend is the best one the flags enable)
 //   lowp::backend::Avx512Vnni   -mavx512vnni -mavx512bw -mavx512vl  VPDPBUSD zmm, tile 8 x 32 (GEMV: 1..4 x 64..128)
@@ -72,6 +76,7 @@
 
 #include "lowp/core/matrix_view.hpp"
 #include "lowp/gemm/backend.hpp"
+#include "lowp/gemm/column_stage.hpp"
 #include "lowp/gemm/context.hpp"
 #include "lowp/gemm/driver.hpp"
 #include "lowp/gemm/packed_weights.hpp"
@@ -123,12 +128,31 @@ void gemm(MatrixView<TA> a, const PackedWeights<Backend, TB>& b, MatrixView<TC> 
           const OutputStage& out, Context* ctx = nullptr) {
   static_assert(gemm_detail::require_backend<Backend>());
   static_assert(!std::is_const<TC>::value, "lowp::gemm: C must be a view of mutable elements");
-  if (ctx) {
-    gemm_detail::gemm_packed<Policy>(MatrixView<const std::remove_const_t<TA>>(a), b, c, a_zero_point, out, *ctx);
-  } else {
-    Context local;
-    gemm_detail::gemm_packed<Policy>(MatrixView<const std::remove_const_t<TA>>(a), b, c, a_zero_point, out, local);
-  }
+  using A = std::remove_const_t<TA>;
+  const MatrixView<const A> ac = a;
+  gemm_detail::check_packed_shapes(ac, b, c);
+  Context local;
+  Context& context = ctx ? *ctx : local;
+  // Validation of (za, out) and the per-column arrays: one pass over N, before any output.
+  const gemm_detail::ColumnStage stage =
+      gemm_detail::prepare_column_stage<Policy, A>(b, a_zero_point, out, context.column_scratch());
+  gemm_detail::gemm_packed<Policy>(ac, b, c, stage, context);
+}
+
+// Multiplies activations A by prepacked weights through a column stage prepared once for
+// them (prepare_output_stage, column_stage.hpp): per call only O(1) checks.
+template <typename Policy, typename Backend, typename TB, typename TA, typename TC, typename StageTA>
+void gemm(MatrixView<TA> a, const PackedWeights<Backend, TB>& b, MatrixView<TC> c,
+          const PreparedOutputStage<Policy, StageTA, Backend, TB>& stage, Context* ctx = nullptr) {
+  static_assert(gemm_detail::require_backend<Backend>());
+  static_assert(!std::is_const<TC>::value, "lowp::gemm: C must be a view of mutable elements");
+  static_assert(std::is_same<std::remove_const_t<TA>, StageTA>::value,
+                "lowp::gemm: the PreparedOutputStage was prepared for another activation type");
+  const MatrixView<const StageTA> ac = a;
+  gemm_detail::check_packed_shapes(ac, b, c);
+  stage.check_weights(b);
+  Context local;
+  gemm_detail::gemm_packed<Policy>(ac, b, c, stage.stage(), ctx ? *ctx : local);
 }
 
 // One-shot: packs B (allocating) and multiplies.

@@ -53,9 +53,11 @@ class PackedWeights {
     const MatrixView<const TB> b = b_view;
     LOWP_CHECK(b.rows >= 0 && b.cols >= 0, "PackedWeights: negative dimension");
     zb.check_channels(static_cast<std::size_t>(b.cols), "PackedWeights: weight zero point");
-    for (std::size_t j = 0; j < zb.size(); ++j)
+    for (std::size_t j = 0; j < zb.size(); ++j) {
       LOWP_CHECK(zb[j] >= std::numeric_limits<TB>::min() && zb[j] <= std::numeric_limits<TB>::max(),
                  "PackedWeights: weight zero point ", zb[j], " outside the range of the weight type");
+      max_abs_centered_ = std::max(max_abs_centered_, max_abs_centered<TB>(zb[j]));
+    }
     k_ = b.rows;
     n_ = b.cols;
     kgroups_ = (k_ + kg - 1) / kg;
@@ -95,6 +97,8 @@ class PackedWeights {
   const std::int32_t* column_sums() const { return colsum_.data(); }  // colsum'[n], padded
   const std::int32_t* shifted_zero_points() const { return zb_.data(); }  // zb'[n], padded
   bool all_shifted_zero_points_zero() const { return all_zb_zero_; }
+  // max over n and every code b of |b - zb[n]|: the weight factor of the K bound (gemm_max_k).
+  std::int64_t max_abs_centered_weight() const { return max_abs_centered_; }
   // The zero points as given (per tensor or per column).
   ChannelValues<std::int32_t> zero_points() const {
     return zb_per_channel_ ? ChannelValues<std::int32_t>(zb_raw_.data(), zb_raw_.size())
@@ -107,6 +111,7 @@ class PackedWeights {
   std::ptrdiff_t k_ = 0, n_ = 0, kgroups_ = 0, n_padded_ = 0, panel_stride_ = 0;
   gemm_detail::AlignedBuffer buffer_;
   std::vector<std::int32_t> colsum_, zb_, zb_raw_;
+  std::int64_t max_abs_centered_ = 0;
   bool zb_per_channel_ = false;
   bool all_zb_zero_ = true;
 };

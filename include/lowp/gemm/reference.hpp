@@ -36,6 +36,14 @@ constexpr std::int64_t max_abs_centered(std::int32_t z) {
   return std::max(std::llabs(lo - z), std::llabs(hi - z));
 }
 
+// The largest K for which K terms of magnitude <= term plus a bias of magnitude
+// <= max_abs_bias stay within int32.
+constexpr std::int64_t gemm_max_k_for_term(std::int64_t term, std::int64_t max_abs_bias) {
+  const std::int64_t room = std::numeric_limits<std::int32_t>::max() - max_abs_bias;
+  if (room < 0) return 0;
+  return term == 0 ? std::numeric_limits<std::int64_t>::max() : room / term;
+}
+
 // The largest K for which every partial sum of (a - za)(b - zb) terms, plus any
 // int32 bias of magnitude <= max_abs_bias, fits in int32, for the given zero
 // points (the worst case over all operand values, e.g. 255 * 128 per term for
@@ -46,10 +54,7 @@ std::int64_t gemm_max_k(std::int32_t za, const ChannelValues<std::int32_t>& zb, 
   std::int64_t worst_b = 0;
   for (std::size_t j = 0; j < (zb.per_channel() ? n : 1); ++j)
     worst_b = std::max(worst_b, max_abs_centered<TB>(zb[j]));
-  const std::int64_t term = max_abs_centered<TA>(za) * worst_b;
-  const std::int64_t room = std::numeric_limits<std::int32_t>::max() - max_abs_bias;
-  if (room < 0) return 0;
-  return term == 0 ? std::numeric_limits<std::int64_t>::max() : room / term;
+  return gemm_max_k_for_term(max_abs_centered<TA>(za) * worst_b, max_abs_bias);
 }
 
 // Validates shapes, zero points and the accumulator bound shared by every GEMM entry point.
