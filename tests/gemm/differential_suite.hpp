@@ -286,12 +286,14 @@ void run_random_suite(int cases, std::uint32_t seed) {
 // Adversarial extremes: every activation at one end of its range, every weight at one end
 // of its range, at the longest K the accumulator bound admits, into int32 (the raw sum)
 // and requantized outputs. This is the case a saturating VPMADDUBSW gets wrong.
+// (m = 3, n = 19: a partial tile in both directions.)
 template <typename Backend, typename TA, typename TB>
-void check_extremes(TA a_value, TB b_value, std::int32_t za, std::int32_t zb) {
+void check_extremes(TA a_value, TB b_value, std::int32_t za, std::int32_t zb, std::ptrdiff_t m = 3,
+                    std::int64_t k_cap = 140000) {
   const lowp::ChannelValues<std::int32_t> zbv(zb);
   const std::int64_t max_k = lowp::gemm_max_k<TA, TB>(za, zbv, 1);
-  const std::ptrdiff_t k = static_cast<std::ptrdiff_t>(std::min<std::int64_t>(max_k, 140000));
-  const std::ptrdiff_t m = 3, n = 19;  // a partial tile in both directions
+  const std::ptrdiff_t k = static_cast<std::ptrdiff_t>(std::min<std::int64_t>(max_k, k_cap));
+  const std::ptrdiff_t n = 19;
   std::vector<TA> a(static_cast<std::size_t>(m * k), a_value);
   std::vector<TB> b(static_cast<std::size_t>(k * n), b_value);
   std::vector<std::int32_t> c(static_cast<std::size_t>(m * n)), ref(c.size());
@@ -314,7 +316,7 @@ void check_extremes(TA a_value, TB b_value, std::int32_t za, std::int32_t zb) {
                                       lowp::row_major(c8.data(), m, n), zp, out);
   EXPECT_EQ(c8, ref8);
   // One step beyond the bound is refused.
-  if (max_k < 140000) {
+  if (max_k < k_cap) {
     std::vector<TA> a2(static_cast<std::size_t>(k + 1), a_value);
     std::vector<TB> b2(static_cast<std::size_t>(k + 1), b_value);
     std::int32_t c1 = 0;
@@ -342,11 +344,38 @@ void run_extremes() {
   check_extremes<Backend, u8, i8>(0, -128, 255, 127);
 }
 
+// Long depths (1027..4099, past the random suite's ~300) with full row tiles (M >= 8, the
+// 8-row tiles of the x86 kernels), where a driver that split the depth into blocks of 256 or
+// 512 would carry int32 partial sums across blocks: random and extreme operands, every
+// policy, type pair and output type, and all-255 x -128 into int32.
+template <typename Backend>
+void run_long_depth(std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  const std::ptrdiff_t shapes[][3] = {{9, 37, 1027}, {16, 40, 1539}, {17, 33, 2053}, {8, 64, 3001}, {24, 20, 4099}};
+  int i = 0;
+  for (const auto& s : shapes)
+    for (int rep = 0; rep < 3; ++rep, ++i) {
+      CaseParams p{};
+      p.m = s[0];
+      p.n = s[1];
+      p.k = s[2];
+      p.a_col_major = rep == 2;
+      p.per_channel_zb = p.per_channel_mult = rep != 1;
+      p.with_bias = true;
+      p.values = rep == 1 ? 1 : 0;
+      check_case_any<Backend>(i % 3, (i / 3) % 4, i % 5, p, rng);
+    }
+  using i8 = std::int8_t;
+  using u8 = std::uint8_t;
+  check_extremes<Backend, u8, i8>(255, -128, 0, 0, 9, 4099);
+  check_extremes<Backend, i8, u8>(-128, 255, 127, 0, 17, 2053);
+}
+
 // Bit-identical results for 1..4 threads (and equal to the reference).
 template <typename Backend>
 void run_threading(std::uint32_t seed) {
   std::mt19937 rng(seed);
-  const std::ptrdiff_t shapes[][3] = {{1, 300, 64}, {4, 513, 129}, {33, 200, 100}, {130, 97, 61}, {70, 70, 300}};
+  const std::ptrdiff_t shapes[][3] = {{1, 300, 64}, {4, 513, 129}, {33, 200, 100}, {130, 97, 61}, {70, 70, 300}, {40, 70, 1100}};
   for (const auto& s : shapes) {
     CaseParams p{};
     p.m = s[0];
@@ -388,6 +417,10 @@ inline void lowp_test::TestThreadPool::run(int count, void (*task)(void*, int), 
   TEST(Suite, ExtremeOperandsAtLongestK) {                                                    \
     if (!(supported)) GTEST_SKIP() << reason;                                                 \
     lowp_test::run_extremes<Backend>();                                                       \
+  }                                                                                           \
+  TEST(Suite, LongDepthMatchesReference) {                                                    \
+    if (!(supported)) GTEST_SKIP() << reason;                                                 \
+    lowp_test::run_long_depth<Backend>(11u);                                                  \
   }                                                                                           \
   TEST(Suite, ThreadCountDoesNotChangeBits) {                                                 \
     if (!(supported)) GTEST_SKIP() << reason;                                                 \
