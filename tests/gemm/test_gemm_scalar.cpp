@@ -125,4 +125,14 @@ TEST(GemmApi, OutputStageIsValidatedOnceAndBoundToItsWeights) {
   std::fill(shifts.begin(), shifts.end(), 0);
   lowp::gemm(a_view, w, c_view, stage);
   EXPECT_EQ(c, ref);
+
+  // Weights re-packed in place (same object, new contents) no longer match the stage.
+  lowp::PackedWeights<S, std::int8_t> repacked(lowp::row_major(b.data(), k, n), 0);
+  const auto repacked_stage = lowp::prepare_output_stage<P, std::uint8_t>(repacked, 3, out);
+  lowp::gemm(a_view, repacked, c_view, repacked_stage);
+  std::vector<std::int8_t> b2(b.size(), 5);
+  repacked = lowp::PackedWeights<S, std::int8_t>(lowp::row_major(b2.data(), k, n), 0);
+  EXPECT_THROW(lowp::gemm(a_view, repacked, c_view, repacked_stage), lowp::error);
+  EXPECT_NE(repacked.packing_id(), w.packing_id());
+  EXPECT_NE(w.packing_id(), other.packing_id());
 }

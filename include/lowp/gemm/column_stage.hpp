@@ -156,6 +156,7 @@ class PreparedOutputStage {
 
   PreparedOutputStage(const PackedWeights<Backend, TB>& w, std::int32_t za, const OutputStage& out)
       : weights_(&w),
+        weights_id_(w.packing_id()),
         weights_data_(w.panel(0)),
         stage_(gemm_detail::prepare_column_stage<Policy, TA>(w, za, out, buffer_)) {}
 
@@ -165,10 +166,10 @@ class PreparedOutputStage {
   PreparedOutputStage(PreparedOutputStage&&) = default;  // moves the buffer, pointers stay valid
   PreparedOutputStage& operator=(PreparedOutputStage&&) = default;
 
-  // Throws unless w is the very PackedWeights (same object, same packed buffer) this
-  // stage was prepared from.
+  // Throws unless w is the very PackedWeights this stage was prepared from: the same object,
+  // still holding the same packing (its packing_id; the buffer address alone could be reused).
   void check_weights(const PackedWeights<Backend, TB>& w) const {
-    LOWP_CHECK(&w == weights_ && w.panel(0) == weights_data_,
+    LOWP_CHECK(&w == weights_ && w.packing_id() == weights_id_ && w.panel(0) == weights_data_,
                "gemm: this PreparedOutputStage was prepared for other packed weights (or they were moved or"
                " re-packed since)");
   }
@@ -176,6 +177,7 @@ class PreparedOutputStage {
 
  private:
   const PackedWeights<Backend, TB>* weights_;
+  std::uint64_t weights_id_;
   const typename Backend::b_type* weights_data_;
   gemm_detail::AlignedBuffer buffer_;  // declared before stage_: filled by its initializer
   gemm_detail::ColumnStage stage_;

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -58,6 +59,7 @@ class PackedWeights {
                  "PackedWeights: weight zero point ", zb[j], " outside the range of the weight type");
       max_abs_centered_ = std::max(max_abs_centered_, max_abs_centered<TB>(zb[j]));
     }
+    id_ = next_packing_id();
     k_ = b.rows;
     n_ = b.cols;
     kgroups_ = (k_ + kg - 1) / kg;
@@ -99,6 +101,10 @@ class PackedWeights {
   bool all_shifted_zero_points_zero() const { return all_zb_zero_; }
   // max over n and every code b of |b - zb[n]|: the weight factor of the K bound (gemm_max_k).
   std::int64_t max_abs_centered_weight() const { return max_abs_centered_; }
+  // Which packing these are: unique per packing constructor call in the process, kept by
+  // moves and copies (same contents), 0 for default-constructed weights. PreparedOutputStage
+  // checks it, because a re-packed buffer may reuse the address of the one it replaced.
+  std::uint64_t packing_id() const { return id_; }
   // The zero points as given (per tensor or per column).
   ChannelValues<std::int32_t> zero_points() const {
     return zb_per_channel_ ? ChannelValues<std::int32_t>(zb_raw_.data(), zb_raw_.size())
@@ -106,8 +112,13 @@ class PackedWeights {
   }
 
  private:
+  static std::uint64_t next_packing_id() {
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
+  }
   static constexpr int nr = Backend::nr;
   static constexpr int kg = Backend::kgroup;
+  std::uint64_t id_ = 0;
   std::ptrdiff_t k_ = 0, n_ = 0, kgroups_ = 0, n_padded_ = 0, panel_stride_ = 0;
   gemm_detail::AlignedBuffer buffer_;
   std::vector<std::int32_t> colsum_, zb_, zb_raw_;
