@@ -4,6 +4,7 @@
 #include "lowp/version.hpp"
 
 #include "lowp/core/channel_values.hpp"
+#include "lowp/core/diagnostics.hpp"
 #include "lowp/core/error.hpp"
 #include "lowp/core/matrix_view.hpp"
 #include "lowp/core/tensor_view.hpp"

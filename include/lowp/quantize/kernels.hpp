@@ -22,11 +22,14 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "lowp/core/diagnostics.hpp"
 #include "lowp/core/tensor_view.hpp"
 #include "lowp/quantize/affine_map.hpp"
 #include "lowp/quantize/granularity.hpp"
 #include "lowp/quantize/rounding.hpp"
 #include "lowp/quantize/simd_codes.hpp"
+
+LOWP_BEGIN_XSIMD_KERNELS
 
 namespace lowp {
 namespace detail {
@@ -265,3 +268,5 @@ void dequantize_planned(const Code* q, float* x, const RunPlan& plan, const Para
 
 }  // namespace detail
 }  // namespace lowp
+
+LOWP_END_XSIMD_KERNELS

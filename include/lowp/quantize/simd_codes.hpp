@@ -16,6 +16,10 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "lowp/core/diagnostics.hpp"
+
+LOWP_BEGIN_XSIMD_KERNELS
+
 namespace lowp {
 namespace detail {
 
@@ -136,3 +140,5 @@ inline void load_codes(const Code* in, int_batch<A>* v, xsimd::neon64) {
 
 }  // namespace detail
 }  // namespace lowp
+
+LOWP_END_XSIMD_KERNELS
