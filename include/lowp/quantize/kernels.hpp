@@ -29,7 +29,7 @@
 #include "lowp/quantize/rounding.hpp"
 #include "lowp/quantize/simd_codes.hpp"
 
-LOWP_BEGIN_XSIMD_KERNELS
+LOWP_BEGIN_SIMD_CODE
 
 namespace lowp {
 namespace detail {
@@ -269,4 +269,4 @@ void dequantize_planned(const Code* q, float* x, const RunPlan& plan, const Para
 }  // namespace detail
 }  // namespace lowp
 
-LOWP_END_XSIMD_KERNELS
+LOWP_END_SIMD_CODE

@@ -18,7 +18,7 @@
 
 #include "lowp/core/diagnostics.hpp"
 
-LOWP_BEGIN_XSIMD_KERNELS
+LOWP_BEGIN_SIMD_CODE
 
 namespace lowp {
 namespace detail {
@@ -141,4 +141,4 @@ inline void load_codes(const Code* in, int_batch<A>* v, xsimd::neon64) {
 }  // namespace detail
 }  // namespace lowp
 
-LOWP_END_XSIMD_KERNELS
+LOWP_END_SIMD_CODE

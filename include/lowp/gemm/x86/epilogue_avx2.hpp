@@ -16,8 +16,11 @@
 #include <type_traits>
 
 #include "lowp/fixedpoint/requantize.hpp"
+#include "lowp/core/diagnostics.hpp"
 #include "lowp/gemm/backend.hpp"
 #include "lowp/gemm/epilogue_scalar.hpp"
+
+LOWP_BEGIN_SIMD_CODE
 
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
@@ -168,5 +171,7 @@ inline void store_output(__m256i acc, const Columns8& c, const OutputBounds& bou
 }  // namespace gemm_detail
 }  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp
+
+LOWP_END_SIMD_CODE
 
 #endif  // LOWP_ISA_TAG_AVX2

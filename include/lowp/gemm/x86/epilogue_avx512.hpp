@@ -15,8 +15,11 @@
 #include <type_traits>
 
 #include "lowp/fixedpoint/requantize.hpp"
+#include "lowp/core/diagnostics.hpp"
 #include "lowp/gemm/backend.hpp"
 #include "lowp/gemm/epilogue_scalar.hpp"
+
+LOWP_BEGIN_SIMD_CODE
 
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
@@ -154,5 +157,7 @@ inline void store_output(__m512i acc, const Columns16& c, const OutputBounds& bo
 }  // namespace gemm_detail
 }  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp
+
+LOWP_END_SIMD_CODE
 
 #endif  // LOWP_ISA_TAG_AVX512VNNI

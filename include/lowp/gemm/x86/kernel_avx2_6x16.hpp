@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "lowp/core/diagnostics.hpp"
 #include "lowp/gemm/backend.hpp"
 
 #if LOWP_ISA_TAG_AVX2
@@ -26,6 +27,8 @@
 
 #include "lowp/gemm/x86/tile_ymm_6x16.hpp"
 #endif
+
+LOWP_BEGIN_SIMD_CODE
 
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
@@ -110,3 +113,5 @@ struct Avx2 {
 }  // namespace backend
 }  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp
+
+LOWP_END_SIMD_CODE

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "lowp/core/diagnostics.hpp"
 #include "lowp/gemm/backend.hpp"
 
 #if LOWP_ISA_TAG_AVX512VNNI
@@ -24,6 +25,8 @@
 
 #include "lowp/gemm/x86/epilogue_avx512.hpp"
 #endif
+
+LOWP_BEGIN_SIMD_CODE
 
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
@@ -117,3 +120,5 @@ struct Avx512Vnni {
 }  // namespace backend
 }  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp
+
+LOWP_END_SIMD_CODE

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "lowp/core/diagnostics.hpp"
 #include "lowp/gemm/backend.hpp"
 
 #if LOWP_ISA_TAG_AVXVNNI || LOWP_ISA_TAG_AVX512VNNI
@@ -21,6 +22,8 @@
 
 #include "lowp/gemm/x86/tile_ymm_6x16.hpp"
 #endif
+
+LOWP_BEGIN_SIMD_CODE
 
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
@@ -76,3 +79,5 @@ struct AvxVnni {
 }  // namespace backend
 }  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp
+
+LOWP_END_SIMD_CODE

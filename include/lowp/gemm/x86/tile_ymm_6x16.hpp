@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "lowp/core/diagnostics.hpp"
 #include "lowp/gemm/backend.hpp"
 
 #if LOWP_ISA_TAG_AVX2
@@ -38,6 +39,8 @@
 #else
 #define LOWP_YMM_ASM_REG "x"
 #endif
+
+LOWP_BEGIN_SIMD_CODE
 
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
@@ -115,5 +118,7 @@ LOWP_KERNEL_NOINLINE void kernel(const TileArgs<PA, PB, TC>& t) {
 }  // namespace gemm_detail
 }  // namespace LOWP_ISA_NAMESPACE
 }  // namespace lowp
+
+LOWP_END_SIMD_CODE
 
 #endif  // LOWP_ISA_TAG_AVX2
