@@ -82,13 +82,7 @@ ColumnStage prepare_column_stage(const PackedWeights<Backend, TB>& b, std::int32
                                  AlignedBuffer& buf) {
   static_assert(is_gemm_input<TA>::value, "GEMM activations (A) must be int8 or uint8");
   const std::ptrdiff_t np = b.padded_cols(), n = b.cols();
-  const auto channels = static_cast<std::size_t>(n);
-  out.multiplier.check_channels(channels, "gemm: multiplier");
-  out.shift.check_channels(channels, "gemm: shift");
-  out.real.check_channels(channels, "gemm: real multiplier");
-  LOWP_CHECK(out.clamp_min <= out.clamp_max, "gemm: clamp_min ", out.clamp_min, " > clamp_max ", out.clamp_max);
-  LOWP_CHECK(za >= std::numeric_limits<TA>::min() && za <= std::numeric_limits<TA>::max(),
-             "gemm: activation zero point ", za, " outside the range of the activation type");
+  check_output_stage<TA>(za, out, static_cast<std::size_t>(n));
 
   buf.reserve(static_cast<std::size_t>(np) * 6 * sizeof(std::int32_t));
   std::int32_t* offset = buf.as<std::int32_t>();
@@ -119,9 +113,7 @@ ColumnStage prepare_column_stage(const PackedWeights<Backend, TB>& b, std::int32
   }
   const std::int64_t max_k =
       gemm_max_k_for_term(max_abs_centered<TA>(za) * b.max_abs_centered_weight(), max_abs_bias);
-  LOWP_CHECK(b.rows() <= max_k, "gemm: K = ", b.rows(), " exceeds ", max_k,
-             ", the largest depth whose worst-case int32 accumulator cannot overflow for these zero points"
-             " and bias; split the reduction");
+  check_depth(b.rows(), max_k);
 
   auto expand = [&](auto values, auto* dst) {
     if (values.per_channel()) {
@@ -134,8 +126,7 @@ ColumnStage prepare_column_stage(const PackedWeights<Backend, TB>& b, std::int32
   // Shifts: range check, then the per-policy split into left and right shifts.
   expand(out.shift, shift);
   const std::pair<std::int32_t, std::int32_t> shift_range = min_max(shift, np);
-  LOWP_CHECK(shift_range.first >= -31 && shift_range.second <= 30, "gemm: shift ",
-             shift_range.first < -31 ? shift_range.first : shift_range.second, " outside [-31, 30]");
+  check_shift_range(shift_range.first, shift_range.second);
   split_shifts<std::is_same<Policy, SingleRounding>::value>(shift, left, right, np);
   expand(out.multiplier, mult);
   expand(out.real, real);

@@ -57,6 +57,30 @@ std::int64_t gemm_max_k(std::int32_t za, const ChannelValues<std::int32_t>& zb, 
   return gemm_max_k_for_term(max_abs_centered<TA>(za) * worst_b, max_abs_bias);
 }
 
+// The checks of one call's activation zero point and output stage for N output columns,
+// shared by check_gemm_arguments and the packed path's column stage (column_stage.hpp).
+template <typename TA>
+void check_output_stage(std::int32_t za, const OutputStage& out, std::size_t n) {
+  LOWP_CHECK(out.clamp_min <= out.clamp_max, "gemm: clamp_min ", out.clamp_min, " > clamp_max ",
+             out.clamp_max);
+  out.multiplier.check_channels(n, "gemm: multiplier");
+  out.shift.check_channels(n, "gemm: shift");
+  out.real.check_channels(n, "gemm: real multiplier");
+  LOWP_CHECK(za >= std::numeric_limits<TA>::min() && za <= std::numeric_limits<TA>::max(),
+             "gemm: activation zero point ", za, " outside the range of the activation type");
+}
+
+// K against gemm_max_k's bound, and the smallest and largest requantization shift.
+inline void check_depth(std::int64_t k, std::int64_t max_k) {
+  LOWP_CHECK(k <= max_k, "gemm: K = ", k, " exceeds ", max_k,
+             ", the largest depth whose worst-case int32 accumulator cannot overflow for these zero points"
+             " and bias; split the reduction");
+}
+inline void check_shift_range(std::int32_t lowest, std::int32_t highest) {
+  LOWP_CHECK(lowest >= -31 && highest <= 30, "gemm: shift ", lowest < -31 ? lowest : highest,
+             " outside [-31, 30]");
+}
+
 // Validates shapes, zero points and the accumulator bound shared by every GEMM entry point.
 template <typename TA, typename TB, typename TC>
 void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const TB>& b,
@@ -70,14 +94,8 @@ void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const 
   LOWP_CHECK(c.rows == a.rows && c.cols == b.cols, "gemm: C is ", c.rows, "x", c.cols, ", expected ",
              a.rows, "x", b.cols);
   const auto n = static_cast<std::size_t>(b.cols);
-  LOWP_CHECK(out.clamp_min <= out.clamp_max, "gemm: clamp_min ", out.clamp_min, " > clamp_max ",
-             out.clamp_max);
+  check_output_stage<TA>(zp.a, out, n);
   zp.b.check_channels(n, "gemm: weight zero point");
-  out.multiplier.check_channels(n, "gemm: multiplier");
-  out.shift.check_channels(n, "gemm: shift");
-  out.real.check_channels(n, "gemm: real multiplier");
-  LOWP_CHECK(zp.a >= std::numeric_limits<TA>::min() && zp.a <= std::numeric_limits<TA>::max(),
-             "gemm: activation zero point ", zp.a, " outside the range of the activation type");
   for (std::size_t j = 0; j < zp.b.size(); ++j)
     LOWP_CHECK(zp.b[j] >= std::numeric_limits<TB>::min() && zp.b[j] <= std::numeric_limits<TB>::max(),
                "gemm: weight zero point ", zp.b[j], " outside the range of the weight type");
@@ -85,12 +103,8 @@ void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const 
   if (out.bias)
     for (std::size_t j = 0; j < n; ++j) max_bias = std::max<std::int64_t>(max_bias, std::llabs(out.bias[j]));
   const std::int64_t max_k = gemm_max_k<TA, TB>(zp.a, zp.b, n, max_bias);
-  LOWP_CHECK(a.cols <= max_k, "gemm: K = ", a.cols, " exceeds ", max_k,
-             ", the largest depth whose worst-case int32 accumulator cannot overflow for these zero points"
-             " and bias; split the reduction");
-  for (std::size_t j = 0; j < n; ++j)
-    LOWP_CHECK(out.shift[j] >= -31 && out.shift[j] <= 30, "gemm: shift ", out.shift[j],
-               " outside [-31, 30]");
+  check_depth(a.cols, max_k);
+  for (std::size_t j = 0; j < n; ++j) check_shift_range(out.shift[j], out.shift[j]);
 }
 
 // A and B may be views of const or mutable elements.
