@@ -9,6 +9,14 @@
 // For 1..4 rows (GEMV, decode) one call covers 2 or 4 panels instead, so that even
 // a single row keeps 8 chains busy while streaming the weights.
 //
+// The 8 x 32 tile honours TileArgs::b_prefetch. When several 8-row tiles meet one B panel
+// (M >= 16), the first reads it from L3 or DRAM at 128 bytes per 16 VPDPBUSD (~28 GB/s at
+// the peak of this CPU, about what its DRAM streams) and the others from L2; the driver
+// has the later tiles prefetch the next panel into L2 between them, so that the memory
+// stream is spread over the whole time spent on a panel. Same-process A/B, 16 MiB of
+// weights: 32 x 4096 x 4096 +9-10% (to ~97% of the peak), 16 x 4096 x 4096 +12-19%,
+// 128 x 4096 x 4096 +2%, shapes whose weights stay in L2 +-1% (docs/backends.md).
+//
 // Codes: activations uint8 (int8 inputs + 128), weights int8 (uint8 inputs - 128);
 // the driver folds both shifts into the zero-point terms. Products never saturate
 // (VPDPBUSD, unlike VPDPBUSDS, wraps; the exact sum fits in int32 by gemm_max_k).
@@ -55,24 +63,41 @@ struct Avx512Vnni : UnsignedBySignedCodes {
       for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_si512();
     const std::uint8_t* a = t.a;
     const std::int8_t* b = t.b;
-    _Pragma("GCC unroll 2")
-    for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
-      __m512i bv[V];
-      LOWP_UNROLL
-      for (int p = 0; p < Panels; ++p) {
-        bv[2 * p] = _mm512_loadu_si512(b + p * t.b_panel_stride);
-        bv[2 * p + 1] = _mm512_loadu_si512(b + p * t.b_panel_stride + 64);
-      }
-      LOWP_UNROLL
-      for (int r = 0; r < Rows; ++r) {
-        std::int32_t a4;
-        __builtin_memcpy(&a4, a + r * t.a_row_stride, 4);
-        const __m512i av = _mm512_set1_epi32(a4);
+    auto depth_loop = [&](auto prefetch) LOWP_ALWAYS_INLINE_LAMBDA {
+      const std::int8_t* pf = t.b_prefetch;
+      _Pragma("GCC unroll 2")
+      for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
+        if constexpr (decltype(prefetch)::value) {
+          _mm_prefetch(pf, _MM_HINT_T1);
+          _mm_prefetch(pf + 64, _MM_HINT_T1);
+          pf += t.b_prefetch_step;
+        }
+        __m512i bv[V];
         LOWP_UNROLL
-        for (int v = 0; v < V; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
+        for (int p = 0; p < Panels; ++p) {
+          bv[2 * p] = _mm512_loadu_si512(b + p * t.b_panel_stride);
+          bv[2 * p + 1] = _mm512_loadu_si512(b + p * t.b_panel_stride + 64);
+        }
+        LOWP_UNROLL
+        for (int r = 0; r < Rows; ++r) {
+          std::int32_t a4;
+          __builtin_memcpy(&a4, a + r * t.a_row_stride, 4);
+          const __m512i av = _mm512_set1_epi32(a4);
+          LOWP_UNROLL
+          for (int v = 0; v < V; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, bv[v]);
+        }
+        a += t.a_group_stride;
+        b += nr * 4;
       }
-      a += t.a_group_stride;
-      b += nr * 4;
+    };
+    if constexpr (Rows == mr && Panels == 1) {
+      if (t.b_prefetch) {
+        depth_loop(std::true_type{});
+      } else {
+        depth_loop(std::false_type{});
+      }
+    } else {
+      depth_loop(std::false_type{});
     }
     // Through memory on purpose: handing the registers straight to the epilogue makes
     // GCC shuffle every accumulator through spare registers inside the depth loop.
