@@ -365,6 +365,14 @@ void run_long_depth(std::uint32_t seed) {
       p.values = rep == 1 ? 1 : 0;
       check_case_any<Backend>(i % 3, (i / 3) % 4, i % 5, p, rng);
     }
+  // Weights beyond L2 (2.6 MB packed), several 8-row tiles per panel: the path where later
+  // tiles prefetch the next panel (driver.hpp, TileArgs::b_prefetch).
+  CaseParams big{};
+  big.m = 17;
+  big.n = 520;
+  big.k = 4099;
+  big.per_channel_zb = big.per_channel_mult = big.with_bias = true;
+  check_case_any<Backend>(1, 0, 3, big, rng);  // int32 output: any accumulator error shows
   using i8 = std::int8_t;
   using u8 = std::uint8_t;
   check_extremes<Backend, u8, i8>(255, -128, 0, 0, 9, 4099);

@@ -182,6 +182,7 @@ struct GemmJob {
   static std::ptrdiff_t split(std::ptrdiff_t total, int parts, int i) { return total * i / parts; }
 
   bool direct;  // A read in place (can_read_a_in_place)
+  bool b_beyond_l2;  // the packed weights do not fit in L2
 
   template <int Rows>
   void run_row_tile(const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0, std::ptrdiff_t p0,
@@ -247,15 +248,16 @@ struct GemmJob {
         // Full micro-panels: one B panel (group) at a time meets every A micro-panel of the
         // block, so the B panel stays in L1 while the (smaller) A micro-panels stream from L2.
         constexpr std::ptrdiff_t step = Backend::panels(mr);
-        // Tile 0 of a panel group streams it from L3 or memory; tiles 1..T-1 find it in L2
-        // and meanwhile prefetch one slice each of the next group into L2 (TileArgs::b_prefetch),
-        // so that memory is read during all the time spent on a group, not a 1/T of it.
+        // Weights beyond L2: tile 0 of a panel group streams it from L3 or memory, tiles
+        // 1..T-1 find it in L2 and meanwhile prefetch one slice each of the next group into
+        // L2 (TileArgs::b_prefetch), so that memory is read during all the time spent on a
+        // group, not during 1/T of it.
         const std::ptrdiff_t tiles = full_rows / mr;
         const std::ptrdiff_t group = b->panel_stride() * step;
         const std::ptrdiff_t slice = tiles > 1 ? (group + tiles - 2) / (tiles - 1) : 0;
         const std::ptrdiff_t pf_step = kgroups > 0 ? (slice + kgroups - 1) / kgroups : 0;
-        const bool hint = tiles > 1 && pf_step * static_cast<std::ptrdiff_t>(sizeof(PB)) <= 128;
-        const std::ptrdiff_t b_panels = b->padded_cols() / nr;
+        const std::ptrdiff_t b_panels = (c.cols + nr - 1) / nr;
+        const bool hint = tiles > 1 && b_beyond_l2 && pf_step * static_cast<std::ptrdiff_t>(sizeof(PB)) <= 128;
         for (std::ptrdiff_t p = pc; p < pc_end; p += step)
           for (std::ptrdiff_t i = 0; i < tiles; ++i) {
             const std::ptrdiff_t row0 = row_begin + i * mr;
@@ -316,6 +318,8 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
     job.hi = output_hi<TC>(clamp);
   }
   const CacheSizes& cache = cache_sizes();
+  job.b_beyond_l2 = b.panel_stride() * (b.padded_cols() / Backend::nr) *
+                        static_cast<std::ptrdiff_t>(sizeof(typename Backend::b_type)) > cache.l2;
   constexpr int mr = Backend::mr, unit = Backend::max_panels;
   const std::ptrdiff_t a_row_bytes = b.kgroups() * Backend::kgroup * static_cast<std::ptrdiff_t>(sizeof(typename Backend::a_type));
   const std::ptrdiff_t b_panel_bytes = b.panel_stride() * static_cast<std::ptrdiff_t>(sizeof(typename Backend::b_type));
