@@ -269,4 +269,55 @@ TEST(Conv2d, RejectsBadInput) {
                lowp::error);  // 3 zero points for 4 channels
 }
 
+
+// Every convolution validates the whole output stage against out_c before reading it: per-channel
+// arrays of another length (conv2d used to slice them per group without looking, reading past
+// their end), shifts outside [-31, 30] (a negative shift count in SingleRounding) and an empty
+// clamp are refused by the op and by the oracle alike, never read or executed.
+TEST(Conv2d, RejectsBadOutputStage) {
+  REQUIRE_ISA();
+  const Conv2dGeometry conv = Conv2dGeometry::same(4, 4, 6, 3, 2);       // 2 groups of 3 output channels
+  const Conv2dGeometry depthwise = Conv2dGeometry::same(4, 6, 6, 3, 6);  // groups == in_c == out_c
+  std::vector<std::uint8_t> x(static_cast<std::size_t>(depthwise.input_size()), 7);
+  std::vector<std::int8_t> w(static_cast<std::size_t>(depthwise.weight_size() + conv.weight_size()), 1);
+  std::vector<std::int8_t> y(static_cast<std::size_t>(depthwise.output_size() + conv.output_size()));
+  std::vector<std::int32_t> three(3, 1 << 30);  // 3 per-channel values for 6 channels
+  std::vector<float> three_real(3, 0.25f);
+  const auto all_refuse = [&](const OutputStage& out, const char* what) {
+    EXPECT_THROW(lowp::conv2d<lowp::SingleRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()), lowp::error)
+        << what;
+    EXPECT_THROW(lowp::reference_conv2d<lowp::SingleRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()),
+                 lowp::error)
+        << what;
+    EXPECT_THROW(lowp::depthwise_conv2d<lowp::SingleRounding>(depthwise, x.data(), 0, w.data(), 0, out, y.data()),
+                 lowp::error)
+        << what;
+  };
+  OutputStage out;
+  out.multiplier = 1 << 30;
+  out.shift = -8;
+  out.real = 0.25f;
+  out.multiplier = {three.data(), three.size()};
+  all_refuse(out, "3 multipliers for 6 channels");
+  out.multiplier = 1 << 30;
+  out.shift = {three.data(), three.size()};
+  all_refuse(out, "3 shifts for 6 channels");
+  out.shift = -8;
+  out.real = {three_real.data(), three_real.size()};
+  all_refuse(out, "3 real multipliers for 6 channels");
+  out.real = 0.25f;
+  out.shift = 31;
+  all_refuse(out, "shift 31");
+  out.shift = -32;
+  all_refuse(out, "shift -32");
+  out.shift = -8;
+  out.clamp_min = 10;
+  out.clamp_max = 9;
+  all_refuse(out, "clamp_min > clamp_max");
+  out.clamp_min = -128;
+  out.clamp_max = 127;
+  EXPECT_NO_THROW(lowp::conv2d<lowp::SingleRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()));
+  EXPECT_NO_THROW(lowp::depthwise_conv2d<lowp::SingleRounding>(depthwise, x.data(), 0, w.data(), 0, out, y.data()));
+}
+
 }  // namespace

@@ -60,7 +60,8 @@ void conv2d(const Conv2dGeometry& g, const TX* input, std::int32_t input_zero_po
                 "conv2d: input and weights must be int8 or uint8");
   g.check("conv2d");
   weights.check_fits(g, "conv2d");
-  detail::check_zero_point_fits<TX>(input_zero_point, "conv2d: input zero point");
+  // The whole stage against out_c: the GEMM of each group only sees its slice of the arrays.
+  check_output_stage<TX>(input_zero_point, out, static_cast<std::size_t>(g.out_c), "conv2d");
   const std::ptrdiff_t k = g.depth(), cg = g.group_in_c(), ng = g.group_out_c();
   const std::ptrdiff_t pixels = g.out_h() * g.out_w();
   auto run_group = [&](MatrixView<const TX> a, std::ptrdiff_t group, TY* out_rows) {
