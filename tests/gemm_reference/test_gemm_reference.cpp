@@ -189,6 +189,33 @@ TEST(ReferenceGemm, BiasShrinksTheBoundAndBadArgumentsAreRefused) {
   EXPECT_THROW(gemm(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2), lowp::row_major(c, 2, 2), zp), lowp::error);
 }
 
+// A real multiplier that is not finite is refused, per tensor and per channel: FloatRounding
+// would convert NaN (NaN * acc, or Inf * 0) to an integer, undefined behaviour that x86 turns
+// into INT32_MIN and then into a silently clamped output, and a float output would be NaN.
+TEST(ReferenceGemm, NonFiniteRealMultiplierIsRefused) {
+  std::uint8_t a[4] = {1, 2, 3, 4};
+  std::int8_t b[4] = {1, 0, -3, 4};
+  std::int8_t c[4];
+  float cf[4];
+  const lowp::GemmZeroPoints zp{};
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity()}) {
+    const float per_channel[2] = {0.5f, bad};
+    for (const lowp::ChannelValues<float> real : {lowp::ChannelValues<float>(bad), lowp::ChannelValues<float>(per_channel, 2)}) {
+      lowp::OutputStage out;
+      out.real = real;
+      EXPECT_THROW(lowp::reference_gemm<lowp::FloatRounding>(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2),
+                                                             lowp::row_major(c, 2, 2), zp, out),
+                   lowp::error)
+          << bad;
+      EXPECT_THROW(lowp::reference_gemm<lowp::FloatRounding>(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2),
+                                                             lowp::row_major(cf, 2, 2), zp, out),
+                   lowp::error)
+          << bad;
+    }
+  }
+}
+
 TEST(ReferenceGemm, EigenMapsAndBlocksAreViews) {
   // the same product through Eigen objects of both storage orders and a strided block
   std::mt19937 rng(17);

@@ -311,6 +311,13 @@ TEST(Conv2d, RejectsBadOutputStage) {
   out.shift = -32;
   all_refuse(out, "shift -32");
   out.shift = -8;
+  out.real = std::numeric_limits<float>::infinity();  // FloatRounding would convert NaN (Inf * 0) to int
+  EXPECT_THROW(lowp::conv2d<lowp::FloatRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()), lowp::error);
+  EXPECT_THROW(lowp::reference_conv2d<lowp::FloatRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()),
+               lowp::error);
+  EXPECT_THROW(lowp::depthwise_conv2d<lowp::FloatRounding>(depthwise, x.data(), 0, w.data(), 0, out, y.data()),
+               lowp::error);
+  out.real = 0.25f;
   out.clamp_min = 10;
   out.clamp_max = 9;
   all_refuse(out, "clamp_min > clamp_max");

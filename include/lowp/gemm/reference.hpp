@@ -11,6 +11,7 @@
 //    exactly as a SIMD kernel computes it. Tests prove the two agree.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -57,6 +58,13 @@ std::int64_t gemm_max_k(std::int32_t za, const ChannelValues<std::int32_t>& zb, 
   return gemm_max_k_for_term(max_abs_centered<TA>(za) * worst_b, max_abs_bias);
 }
 
+// True iff every v[j] is finite (one pass, no early exit, so that it vectorizes).
+inline bool all_finite(const float* v, std::size_t n) {
+  int bad = 0;
+  for (std::size_t j = 0; j < n; ++j) bad |= !(std::fabs(v[j]) <= std::numeric_limits<float>::max());
+  return bad == 0;
+}
+
 // The checks of one call's activation zero point and output stage for N output columns,
 // shared by check_gemm_arguments, the packed path's column stage (column_stage.hpp) and the
 // convolutions; `op` names the caller in the messages.
@@ -67,6 +75,9 @@ void check_output_stage(std::int32_t za, const OutputStage& out, std::size_t n, 
   out.multiplier.check_channels(n, op, ": multiplier");
   out.shift.check_channels(n, op, ": shift");
   out.real.check_channels(n, op, ": real multiplier");
+  // FloatRounding would convert NaN (NaN * acc, Inf * 0) to an integer: undefined behaviour.
+  LOWP_CHECK(out.real.per_channel() ? all_finite(out.real.data(), n) : std::isfinite(out.real[0]), op,
+             ": real multiplier is not finite (NaN or infinity; a zero or denormal scale upstream?)");
   LOWP_CHECK(za >= std::numeric_limits<TA>::min() && za <= std::numeric_limits<TA>::max(),
              op, ": activation zero point ", za, " outside the range of the activation type");
 }
