@@ -187,6 +187,13 @@ TEST(ReferenceGemm, BiasShrinksTheBoundAndBadArgumentsAreRefused) {
   out = lowp::OutputStage{};
   out.shift = 31;
   EXPECT_THROW(gemm(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2), lowp::row_major(c, 2, 2), zp), lowp::error);
+  out = lowp::OutputStage{};
+  // C's leading dimension below its width: row 1 would overwrite row 0's second element.
+  EXPECT_THROW(gemm(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2), lowp::row_major(c, 2, 2, 1), zp), lowp::error);
+  EXPECT_THROW(gemm(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2), lowp::col_major(c, 2, 2, 0), zp), lowp::error);
+  // Inputs may share elements (a broadcast row of A is a valid operand).
+  EXPECT_NO_THROW(gemm(lowp::row_major(a, 2, 2, 0), lowp::row_major(b, 2, 2), lowp::row_major(c, 2, 2), zp));
+  EXPECT_EQ(c[0], c[2]);
 }
 
 // A real multiplier that is not finite is refused, per tensor and per channel: FloatRounding

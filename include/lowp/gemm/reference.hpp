@@ -101,6 +101,13 @@ void check_scalar_output_stage(std::int32_t za, const OutputStage& out, std::siz
   for (std::size_t j = 0; j < out.shift.size(); ++j) check_shift_range(out.shift[j], out.shift[j], op);
 }
 
+// C's strides must give every element its own address (MatrixView::has_distinct_elements).
+template <typename TC>
+void check_output_view(const MatrixView<TC>& c, const char* op = "gemm") {
+  LOWP_CHECK(c.has_distinct_elements(), op, ": the ", c.rows, "x", c.cols, " output view with strides (",
+             c.row_stride, ", ", c.col_stride, ") writes some elements twice (leading dimension too small?)");
+}
+
 // Validates shapes, zero points and the accumulator bound shared by every GEMM entry point.
 template <typename TA, typename TB, typename TC>
 void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const TB>& b,
@@ -113,6 +120,7 @@ void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const 
              " (inner dimensions differ)");
   LOWP_CHECK(c.rows == a.rows && c.cols == b.cols, "gemm: C is ", c.rows, "x", c.cols, ", expected ",
              a.rows, "x", b.cols);
+  check_output_view(c);
   const auto n = static_cast<std::size_t>(b.cols);
   check_scalar_output_stage<TA>(zp.a, out, n);
   zp.b.check_channels(n, "gemm: weight zero point");
