@@ -54,6 +54,13 @@ TEST(GemmApi, BadArgumentsAreRefused) {
   const auto stage = lowp::prepare_output_stage<P, std::uint8_t>(w43, 0, out);
   EXPECT_THROW((lowp::gemm(lowp::row_major(a.data(), 3, 4), w43, lowp::col_major(c.data(), 3, 3, 0), stage)),
                lowp::error);
+  // Weights deeper than any activation zero point allows are refused when packed, before their
+  // int32 column sums (here 17M x -128) could overflow. One row repeated: no memory needed.
+  const std::int8_t row = -128;
+  const auto deep = [&](std::ptrdiff_t k) { return lowp::MatrixView<const std::int8_t>{&row, k, 1, 0, 1}; };
+  EXPECT_THROW((lowp::PackedWeights<S, std::int8_t>(deep(17000000), 0)), lowp::error);
+  EXPECT_NO_THROW((lowp::PackedWeights<S, std::int8_t>(deep(131071), 0)));  // 131071 * 128 * 128 < 2^31
+  EXPECT_THROW((lowp::PackedWeights<S, std::int8_t>(deep(131072), 0)), lowp::error);
   EXPECT_STREQ(lowp::backend_name<S>(), "scalar");
 }
 
