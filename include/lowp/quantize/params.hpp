@@ -32,7 +32,8 @@ struct QuantParams {
 struct QuantRange {
   std::int32_t qmin = -128;
   std::int32_t qmax = 127;
-  constexpr std::int32_t levels() const { return qmax - qmin; }
+  // qmax - qmin, in 64 bits: 2^32 - 1 for int32 codes.
+  constexpr std::int64_t levels() const { return std::int64_t{qmax} - qmin; }
 };
 
 // Where a symmetric scheme on an unsigned range puts its zero point. Signed ranges always use 0.
@@ -58,7 +59,7 @@ QuantParams choose_qparams(float min, float max, QuantRange range,
   const float min_neg = std::min(min, 0.0f);
   const float max_pos = std::max(max, 0.0f);
   // (qmax - qmin) is converted like PyTorch's float(quant_max - quant_min): exact up to 2^24.
-  const float levels = static_cast<float>(static_cast<double>(range.qmax) - range.qmin);
+  const float levels = static_cast<float>(range.levels());
   QuantParams p;
   if constexpr (Scheme::symmetric) {
     const float amax = std::max(-min_neg, max_pos);
@@ -87,8 +88,8 @@ QuantParams choose_qparams(float min, float max, QuantRange range,
         std::min(std::max(zp, static_cast<double>(range.qmin)), static_cast<double>(range.qmax)));
   }
   // Finite endpoints can still span more than float32 holds (max - min > FLT_MAX).
-  LOWP_CHECK(std::isfinite(p.scale), "choose_qparams: range [", min, ", ", max, "] over ",
-             range.qmax - std::int64_t{range.qmin}, " levels gives an infinite scale");
+  LOWP_CHECK(std::isfinite(p.scale), "choose_qparams: range [", min, ", ", max, "] over ", range.levels(),
+             " levels gives an infinite scale");
   return p;
 }
 
