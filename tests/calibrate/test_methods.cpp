@@ -292,6 +292,8 @@ TEST(Methods, MseChoiceIsNearTheRealOptimumOfTheActualError) {
   EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{0.0f, 0}, q), lowp::error);
   EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{std::numeric_limits<float>::quiet_NaN(), 0}, q), lowp::error);
   EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{0.01f, 0}, QuantRange{5, 4}), lowp::error);
+  // A denormal scale has an infinite reciprocal: 0 * inf is NaN, which no code can hold.
+  EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{1e-40f, 0}, q), lowp::error);
 }
 
 // PerChannel<C> along any axis equals C run on each channel's values alone.
