@@ -23,3 +23,5 @@ void int8_codes_into_a_uint8_tensor(lowp::TensorView<const float> x, lowp::Tenso
 void granularity_in_the_scheme_slot() { lowp::Quantizer<lowp::Int8, lowp::PerTensor> q(lowp::PerTensor{}); }
 void not_a_storage() { lowp::Quantizer<float> q(lowp::PerTensor{}); }
 void not_a_rounding() { lowp::Quantizer<lowp::Int8, lowp::Affine, lowp::PerTensor, int> q(lowp::PerTensor{}); }
+// "the view would dangle": a view of a temporary Eigen matrix.
+lowp::MatrixView<const float> view_of_a_temporary() { return lowp::view(Eigen::MatrixXf(2, 3)); }

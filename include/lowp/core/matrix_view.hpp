@@ -77,6 +77,14 @@ auto view(const Eigen::PlainObjectBase<Derived>& m) {
   using T = const typename Derived::Scalar;
   return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
 }
+// A temporary matrix dies at the end of the statement, and a view of it with it: refused.
+template <typename Derived>
+MatrixView<const typename Derived::Scalar> view(const Eigen::PlainObjectBase<Derived>&&) {
+  static_assert(sizeof(Derived) == 0,
+                "lowp::view: the matrix is a temporary, so the view would dangle once the statement ends; "
+                "name the matrix first");
+  return {};
+}
 // Maps and Refs are taken by value (they are pointer-sized handles), so a
 // writable Map<MatrixXi> gives a writable view even when passed as a temporary,
 // and a Map<const MatrixXi> gives a read-only one.
