@@ -107,7 +107,7 @@ class PackedWeights {
   // max over n and every code b of |b - zb[n]|: the weight factor of the K bound (gemm_max_k).
   std::int64_t max_abs_centered_weight() const { return max_abs_centered_; }
   // Which packing these are: unique per packing constructor call in the process, kept by
-  // moves and copies (same contents), 0 for default-constructed weights. PreparedOutputStage
+  // moves (PackedWeights is move-only), 0 for default-constructed weights. PreparedOutputStage
   // checks it, because a re-packed buffer may reuse the address of the one it replaced.
   std::uint64_t packing_id() const { return id_; }
   // The zero points as given (per tensor or per column).
