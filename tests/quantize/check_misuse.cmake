@@ -10,7 +10,8 @@ set(messages
   "Scheme must be lowp::Symmetric or lowp::Affine"
   "Storage must be a storage policy"
   "Rounding must be lowp::NearestEven"
-  "the view would dangle")
+  "the view would dangle"
+  "the requantization Policy must be")
 set(flags)
 foreach(dir IN LISTS INCLUDES)
   if(dir AND NOT dir STREQUAL "/usr/include")  # never reorder the system directory

@@ -81,6 +81,8 @@ template <typename Policy, typename TA, typename Backend, typename TB>
 ColumnStage prepare_column_stage(const PackedWeights<Backend, TB>& b, std::int32_t za, const OutputStage& out,
                                  AlignedBuffer& buf) {
   static_assert(is_gemm_input<TA>::value, "GEMM activations (A) must be int8 or uint8");
+  static_assert(is_requantization_policy_v<Policy>,
+                "the requantization Policy must be lowp::GemmlowpRounding, lowp::SingleRounding or lowp::FloatRounding");
   const std::ptrdiff_t np = b.padded_cols(), n = b.cols();
   check_output_stage<TA>(za, out, static_cast<std::size_t>(n));
 
