@@ -1,7 +1,11 @@
 // The portable backend against the reference, plus the API properties that do not
 // depend on an ISA (argument checks, allocation-free packed calls, backend names).
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
 #include <new>
 
 #include "differential_suite.hpp"
@@ -152,4 +156,41 @@ TEST(GemmApi, OutputStageIsValidatedOnceAndBoundToItsWeights) {
   EXPECT_THROW(lowp::gemm(a_view, repacked, c_view, repacked_stage), lowp::error);
   EXPECT_NE(repacked.packing_id(), w.packing_id());
   EXPECT_NE(w.packing_id(), other.packing_id());
+}
+
+// Buffers of 2 MiB or more (in practice packed weights beyond L2) are mappings of their own,
+// aligned for transparent huge pages on Linux (aligned_buffer.hpp): they hold and grow to
+// their whole capacity, and weights that large still give the reference's result.
+TEST(GemmApi, LargeBuffersAreHugePageAlignedMappings) {
+  using lowp::gemm_detail::AlignedBuffer;
+  AlignedBuffer buf(3 << 20);
+  for (std::size_t grow : {std::size_t{3} << 20, std::size_t{7} << 20}) {
+    buf.reserve(grow);
+    ASSERT_GE(buf.capacity(), grow);
+#if defined(__linux__)
+    EXPECT_EQ(buf.capacity() % AlignedBuffer::huge_page, 0u);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(buf.as<unsigned char>()) % AlignedBuffer::huge_page, 0u);
+#endif
+    std::memset(buf.as<unsigned char>(), 0xA5, buf.capacity());  // faults if the mapping is short
+  }
+
+  const int m = 3, k = 1100, n = 2053;  // 2.2 MB of packed weights
+  std::mt19937 rng(5);
+  std::vector<std::uint8_t> a(m * k);
+  std::vector<std::int8_t> b(static_cast<std::size_t>(k) * n);
+  std::vector<std::int32_t> zb(n), c(m * n), ref(m * n);
+  for (auto& x : a) x = static_cast<std::uint8_t>(rng());
+  for (auto& x : b) x = static_cast<std::int8_t>(rng());
+  for (auto& x : zb) x = static_cast<std::int8_t>(rng());
+  using S = lowp::backend::Scalar;
+  const lowp::ChannelValues<std::int32_t> zb_view(zb.data(), zb.size());
+  const lowp::PackedWeights<S, std::int8_t> w(lowp::row_major(b.data(), k, n), zb_view);
+  ASSERT_GE(static_cast<std::size_t>(w.panel_stride()) * static_cast<std::size_t>(w.padded_cols() / S::nr),
+            AlignedBuffer::huge_page);
+  lowp::gemm<lowp::SingleRounding>(lowp::row_major(a.data(), m, k), w, lowp::row_major(c.data(), m, n), 7,
+                                   lowp::OutputStage{});
+  lowp::reference_gemm<lowp::SingleRounding>(lowp::row_major(a.data(), m, k), lowp::row_major(b.data(), k, n),
+                                             lowp::row_major(ref.data(), m, n), lowp::GemmZeroPoints{7, zb_view},
+                                             lowp::OutputStage{});
+  EXPECT_EQ(c, ref);
 }
