@@ -48,6 +48,30 @@ void BM_Conv2d(benchmark::State& state) {
 }
 BENCHMARK(BM_Conv2d)->ArgNames({"hw", "in", "out", "k"})->Args({28, 64, 64, 3})->Args({28, 64, 128, 1})->Args({8, 32, 64, 3});
 
+// Inference: weights packed once (Conv2dWeights), the output stage either validated and
+// expanded per call and group (prepared = false) or prepared once (prepare_conv2d_output_stage).
+// The difference is O(out_c) per call: it shows on late, small-image layers.
+template <bool prepared>
+void BM_Conv2dPacked(benchmark::State& state) {
+  const auto g = lowp::Conv2dGeometry::same(state.range(0), state.range(1), state.range(2), state.range(3), 1);
+  Operands o(g);
+  const lowp::Conv2dWeights<std::int8_t> w(g, o.w.data(), 0);
+  const auto stage = lowp::prepare_conv2d_output_stage<lowp::GemmlowpRounding, std::uint8_t>(w, 128, o.out);
+  lowp::Context ctx;
+  for (auto _ : state) {
+    if (prepared)
+      lowp::conv2d(g, o.x.data(), w, stage, o.y.data(), &ctx);
+    else
+      lowp::conv2d<lowp::GemmlowpRounding>(g, o.x.data(), 128, w, o.out, o.y.data(), &ctx);
+    benchmark::DoNotOptimize(o.y.data());
+  }
+  report(state, g);
+}
+BENCHMARK_TEMPLATE(BM_Conv2dPacked, false)->Name("BM_Conv2dPackedPerCallStage")->ArgNames({"hw", "in", "out", "k"})
+    ->Args({7, 256, 256, 1})->Args({2, 512, 1024, 1})->Args({1, 1024, 1000, 1})->Args({28, 64, 64, 3});
+BENCHMARK_TEMPLATE(BM_Conv2dPacked, true)->Name("BM_Conv2dPackedPreparedStage")->ArgNames({"hw", "in", "out", "k"})
+    ->Args({7, 256, 256, 1})->Args({2, 512, 1024, 1})->Args({1, 1024, 1000, 1})->Args({28, 64, 64, 3});
+
 // The depthwise layer through its own kernel (generic = false) or through grouped conv2d.
 template <bool generic>
 void BM_Depthwise(benchmark::State& state) {

@@ -34,6 +34,8 @@ struct QuantConv {
   bool depthwise = false, relu = true;
   std::vector<std::int8_t> weight;  // OHWI, or HWO for depthwise
   std::unique_ptr<lowp::Conv2dWeights<std::int8_t>> packed;  // packed once for lowp::gemm (not depthwise)
+  // ... and its output stage validated and expanded once for them (heap-held: tied to *packed)
+  std::unique_ptr<lowp::Conv2dOutputStage<Policy, std::uint8_t, std::int8_t>> prepared;
   std::vector<float> weight_scale;
   std::vector<std::int32_t> bias;
   lowp::QuantParams in, out;
@@ -70,6 +72,9 @@ struct QuantConv {
     lowp::quantize_bias(f.bias.data(), bias.size(), in.scale, {weight_scale.data(), weight_scale.size()}, bias.data());
     scales = std::make_unique<lowp::OutputScales>(in.scale, lowp::ChannelValues<float>(weight_scale.data(), weight_scale.size()),
                                                   static_cast<std::size_t>(oc), float_output ? 1.0f : out.scale);
+    if (!depthwise)
+      prepared = std::make_unique<lowp::Conv2dOutputStage<Policy, std::uint8_t, std::int8_t>>(*packed, in.zero_point,
+                                                                                               stage());
   }
 
   lowp::OutputStage stage() const {
@@ -93,7 +98,7 @@ struct QuantConv {
     if (depthwise)
       lowp::depthwise_conv2d<Policy>(g, x.data(), in.zero_point, weight.data(), 0, stage(), y.data());
     else
-      lowp::conv2d<Policy>(g, x.data(), in.zero_point, *packed, stage(), y.data(), ctx);
+      lowp::conv2d(g, x.data(), *packed, *prepared, y.data(), ctx);
     return y;
   }
 };

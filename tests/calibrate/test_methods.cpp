@@ -221,6 +221,33 @@ TEST(Aciq, EstimatesTheScaleFromDataAndClipsAtCTimesIt) {
 // Where the uniform-rounding model holds (steps small against the spread), the MSE choice is
 // within 10 % of the real optimum of the actual quantization error and beats min-max. (KL and
 // percentile optimize other criteria and may lose to min-max in MSE on a Student-t(3).)
+// Code ranges as wide as int32's: qmax - qmin is formed without int32 overflow. MSE then keeps the
+// whole data range (with 2^32 levels rounding costs nothing; the wrapped level count used to clip
+// N(0, 1) data at 0.82), and the methods that cannot use so many levels say so.
+TEST(Methods, Int32CodeRangesDoNotOverflowTheLevelCount) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> x(4000);
+  for (float& v : x) v = normal(rng);
+  const float amax = *std::max_element(x.begin(), x.end(), [](float a, float b) { return std::fabs(a) < std::fabs(b); });
+  for (const QuantRange q : {QuantRange{std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max()},
+                             QuantRange{0, std::numeric_limits<std::int32_t>::max()}}) {
+    EXPECT_EQ(q.levels(), std::int64_t{q.qmax} - q.qmin);
+    MseCalibrator mse;
+    mse.observe(x);
+    for (const bool symmetric : {true, false}) {
+      const Range r = mse.range(q, symmetric);
+      EXPECT_GE(r.amax(), 0.99f * std::fabs(amax)) << q.qmin << " symmetric " << symmetric;
+    }
+    AciqCalibrator aciq;
+    aciq.observe(x);
+    EXPECT_THROW(aciq.range(q, true), lowp::error);  // 31 or 32 bits: outside ACIQ's table
+    EntropyCalibrator kl;
+    kl.observe(x);
+    EXPECT_THROW(kl.range(q, true), lowp::error);
+  }
+}
+
 TEST(Methods, MseChoiceIsNearTheRealOptimumOfTheActualError) {
   const std::vector<float> x = sample(std::student_t_distribution<double>(3.0), 10000, 11);
   for (int bits : {6, 8}) {
@@ -265,6 +292,8 @@ TEST(Methods, MseChoiceIsNearTheRealOptimumOfTheActualError) {
   EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{0.0f, 0}, q), lowp::error);
   EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{std::numeric_limits<float>::quiet_NaN(), 0}, q), lowp::error);
   EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{0.01f, 0}, QuantRange{5, 4}), lowp::error);
+  // A denormal scale has an infinite reciprocal: 0 * inf is NaN, which no code can hold.
+  EXPECT_THROW(measure(y.data(), 1000, lowp::QuantParams{1e-40f, 0}, q), lowp::error);
 }
 
 // PerChannel<C> along any axis equals C run on each channel's values alone.

@@ -79,6 +79,23 @@ TEST(TensorView, IteratesInCOrderAndReportsTheChannelAlongAnyAxis) {
   for (int s : seen) EXPECT_EQ(s, 1);
 }
 
+// An output view must not write one element twice: BLAS's leading-dimension rule.
+TEST(MatrixView, DistinctElementsFollowTheLeadingDimensionRule) {
+  int x[64] = {};
+  EXPECT_TRUE(lowp::row_major(x, 3, 4).has_distinct_elements());
+  EXPECT_TRUE(lowp::row_major(x, 3, 4, 5).has_distinct_elements());
+  EXPECT_TRUE(lowp::col_major(x, 3, 4).has_distinct_elements());
+  EXPECT_TRUE(lowp::row_major(x, 3, 4).transposed().has_distinct_elements());
+  EXPECT_TRUE((lowp::MatrixView<int>{x + 63, 3, 4, -4, -1}.has_distinct_elements()));  // reversed
+  EXPECT_TRUE(lowp::row_major(x, 1, 4, 0).has_distinct_elements());  // one row: its stride is never used
+  EXPECT_TRUE(lowp::row_major(x, 0, 4, 0).has_distinct_elements());  // empty
+  EXPECT_FALSE(lowp::row_major(x, 3, 4, 3).has_distinct_elements());  // ld < cols: rows overlap
+  EXPECT_FALSE(lowp::col_major(x, 3, 4, 2).has_distinct_elements());
+  EXPECT_FALSE(lowp::row_major(x, 3, 4, 0).has_distinct_elements());  // every row is row 0
+  EXPECT_FALSE((lowp::MatrixView<int>{x, 1, 4, 1, 0}.has_distinct_elements()));
+  EXPECT_FALSE((lowp::MatrixView<int>{x, 3, 1, 0, 1}.has_distinct_elements()));
+}
+
 TEST(TensorView, RejectsBadAxesAndShapes) {
   float x = 0;
   lowp::TensorView<float> t(&x, {1, 1});

@@ -347,7 +347,8 @@ void run_extremes() {
 // Long depths (1027..4099, past the random suite's ~300) with full row tiles (M >= 8, the
 // 8-row tiles of the x86 kernels), where a driver that split the depth into blocks of 256 or
 // 512 would carry int32 partial sums across blocks: random and extreme operands, every
-// policy, type pair and output type, and all-255 x -128 into int32.
+// policy, type pair and output type, and all-255 x -128 into int32; one case's weights
+// outgrow L2.
 template <typename Backend>
 void run_long_depth(std::uint32_t seed) {
   std::mt19937 rng(seed);
@@ -365,14 +366,15 @@ void run_long_depth(std::uint32_t seed) {
       p.values = rep == 1 ? 1 : 0;
       check_case_any<Backend>(i % 3, (i / 3) % 4, i % 5, p, rng);
     }
-  // Weights beyond L2 (2.6 MB packed), several 8-row tiles per panel: the path where later
-  // tiles prefetch the next panel (driver.hpp, TileArgs::b_prefetch).
+  // Packed B of 4.8 MB, beyond any L2: the prefetching depth loops of the x86 kernels
+  // (TileArgs::b_beyond_l2, b_prefetch) run, with 6-row and 1-row ymm tiles, and 8-row
+  // zmm tiles of which the second prefetches the next panel. int32 output: any error shows.
   CaseParams big{};
-  big.m = 17;
-  big.n = 520;
+  big.m = 19;
+  big.n = 1100;
   big.k = 4099;
   big.per_channel_zb = big.per_channel_mult = big.with_bias = true;
-  check_case_any<Backend>(1, 0, 3, big, rng);  // int32 output: any accumulator error shows
+  check_case_any<Backend>(1, 2, 3, big, rng);
   using i8 = std::int8_t;
   using u8 = std::uint8_t;
   check_extremes<Backend, u8, i8>(255, -128, 0, 0, 9, 4099);

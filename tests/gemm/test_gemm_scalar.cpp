@@ -48,6 +48,23 @@ TEST(GemmApi, BadArgumentsAreRefused) {
   const lowp::PackedWeights<S, std::int8_t> w(lowp::row_major(b.data(), 3, 4), 0);
   EXPECT_THROW((lowp::gemm<P>(lowp::row_major(a.data(), 3, 4), w, lowp::row_major(c.data(), 3, 4), 0, out)),
                lowp::error);
+  // C with a leading dimension below its width writes elements twice: refused, one-shot and packed.
+  EXPECT_THROW((lowp::gemm<P, S>(lowp::row_major(a.data(), 3, 4), lowp::row_major(b.data(), 4, 3),
+                                 lowp::row_major(c.data(), 3, 3, 2), zp, out)),
+               lowp::error);
+  const lowp::PackedWeights<S, std::int8_t> w43(lowp::row_major(b.data(), 4, 3), 0);
+  EXPECT_THROW((lowp::gemm<P>(lowp::row_major(a.data(), 3, 4), w43, lowp::row_major(c.data(), 3, 3, 2), 0, out)),
+               lowp::error);
+  const auto stage = lowp::prepare_output_stage<P, std::uint8_t>(w43, 0, out);
+  EXPECT_THROW((lowp::gemm(lowp::row_major(a.data(), 3, 4), w43, lowp::col_major(c.data(), 3, 3, 0), stage)),
+               lowp::error);
+  // Weights deeper than any activation zero point allows are refused when packed, before their
+  // int32 column sums (here 17M x -128) could overflow. One row repeated: no memory needed.
+  const std::int8_t row = -128;
+  const auto deep = [&](std::ptrdiff_t k) { return lowp::MatrixView<const std::int8_t>{&row, k, 1, 0, 1}; };
+  EXPECT_THROW((lowp::PackedWeights<S, std::int8_t>(deep(17000000), 0)), lowp::error);
+  EXPECT_NO_THROW((lowp::PackedWeights<S, std::int8_t>(deep(131071), 0)));  // 131071 * 128 * 128 < 2^31
+  EXPECT_THROW((lowp::PackedWeights<S, std::int8_t>(deep(131072), 0)), lowp::error);
   EXPECT_STREQ(lowp::backend_name<S>(), "scalar");
 }
 

@@ -187,6 +187,40 @@ TEST(ReferenceGemm, BiasShrinksTheBoundAndBadArgumentsAreRefused) {
   out = lowp::OutputStage{};
   out.shift = 31;
   EXPECT_THROW(gemm(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2), lowp::row_major(c, 2, 2), zp), lowp::error);
+  out = lowp::OutputStage{};
+  // C's leading dimension below its width: row 1 would overwrite row 0's second element.
+  EXPECT_THROW(gemm(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2), lowp::row_major(c, 2, 2, 1), zp), lowp::error);
+  EXPECT_THROW(gemm(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2), lowp::col_major(c, 2, 2, 0), zp), lowp::error);
+  // Inputs may share elements (a broadcast row of A is a valid operand).
+  EXPECT_NO_THROW(gemm(lowp::row_major(a, 2, 2, 0), lowp::row_major(b, 2, 2), lowp::row_major(c, 2, 2), zp));
+  EXPECT_EQ(c[0], c[2]);
+}
+
+// A real multiplier that is not finite is refused, per tensor and per channel: FloatRounding
+// would convert NaN (NaN * acc, or Inf * 0) to an integer, undefined behaviour that x86 turns
+// into INT32_MIN and then into a silently clamped output, and a float output would be NaN.
+TEST(ReferenceGemm, NonFiniteRealMultiplierIsRefused) {
+  std::uint8_t a[4] = {1, 2, 3, 4};
+  std::int8_t b[4] = {1, 0, -3, 4};
+  std::int8_t c[4];
+  float cf[4];
+  const lowp::GemmZeroPoints zp{};
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity()}) {
+    const float per_channel[2] = {0.5f, bad};
+    for (const lowp::ChannelValues<float> real : {lowp::ChannelValues<float>(bad), lowp::ChannelValues<float>(per_channel, 2)}) {
+      lowp::OutputStage out;
+      out.real = real;
+      EXPECT_THROW(lowp::reference_gemm<lowp::FloatRounding>(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2),
+                                                             lowp::row_major(c, 2, 2), zp, out),
+                   lowp::error)
+          << bad;
+      EXPECT_THROW(lowp::reference_gemm<lowp::FloatRounding>(lowp::row_major(a, 2, 2), lowp::row_major(b, 2, 2),
+                                                             lowp::row_major(cf, 2, 2), zp, out),
+                   lowp::error)
+          << bad;
+    }
+  }
 }
 
 TEST(ReferenceGemm, EigenMapsAndBlocksAreViews) {

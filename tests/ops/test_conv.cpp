@@ -200,6 +200,57 @@ TEST(Conv2d, PackedWeightsReusedAcrossInputSizes) {
   EXPECT_THROW(lowp::conv2d<lowp::GemmlowpRounding>(g, x.data(), 0, packed, l.out, y.data()), lowp::error);
 }
 
+// An output stage prepared once for packed weights gives the per-call stage's result for any
+// input size, keeps its own copy of the per-channel arrays, and refuses other weights.
+TEST(Conv2d, PreparedOutputStageMatchesPerCallStage) {
+  REQUIRE_ISA();
+  std::mt19937 rng(23);
+  Conv2dGeometry g = Conv2dGeometry::same(5, 6, 10, 3, 2);
+  const auto w = random_codes<std::int8_t>(rng, g.weight_size());
+  Layer l = random_output_stage(rng, g.out_c, static_cast<std::int32_t>(g.depth()), true);
+  const lowp::ChannelValues<std::int32_t> zw(l.wzp.data(), l.wzp.size());
+  const lowp::Conv2dWeights<std::int8_t> packed(g, w.data(), zw);
+  Layer scratch = l;  // the stage is prepared from arrays that are then overwritten
+  scratch.out.bias = scratch.bias.data();
+  scratch.out.multiplier = {scratch.multiplier.data(), scratch.multiplier.size()};
+  scratch.out.shift = {scratch.shift.data(), scratch.shift.size()};
+  const auto stage = lowp::prepare_conv2d_output_stage<lowp::SingleRounding, std::uint8_t>(packed, 77, scratch.out);
+  std::fill(scratch.bias.begin(), scratch.bias.end(), 0);
+  std::fill(scratch.multiplier.begin(), scratch.multiplier.end(), 1 << 30);
+  EXPECT_EQ(stage.input_zero_point(), 77);
+  lowp::Context ctx;
+  for (std::ptrdiff_t hw : {5, 1, 8}) {
+    g.in_h = g.in_w = hw;
+    g.batch = hw == 8 ? 2 : 1;
+    const auto x = random_codes<std::uint8_t>(rng, g.input_size());
+    std::vector<std::int8_t> expect(static_cast<std::size_t>(g.output_size())), got(expect.size());
+    lowp::reference_conv2d<lowp::SingleRounding>(g, x.data(), 77, w.data(), zw, l.out, expect.data());
+    lowp::conv2d(g, x.data(), packed, stage, got.data(), &ctx);
+    ASSERT_EQ(expect, got) << "input " << hw << "x" << hw;
+  }
+  // Pointwise, through both stages.
+  Conv2dGeometry pw = Conv2dGeometry::same(4, 6, 10, 1, 2);
+  const auto w1 = random_codes<std::int8_t>(rng, pw.weight_size());
+  lowp::Conv2dWeights<std::int8_t> packed1(pw, w1.data(), 0);
+  const auto stage1 = lowp::prepare_conv2d_output_stage<lowp::FloatRounding, std::uint8_t>(packed1, 3, l.out);
+  const auto x1 = random_codes<std::uint8_t>(rng, pw.input_size());
+  std::vector<std::int8_t> expect(static_cast<std::size_t>(pw.output_size())), got(expect.size());
+  lowp::conv2d<lowp::FloatRounding>(pw, x1.data(), 3, packed1, l.out, expect.data());
+  lowp::conv2d(pw, x1.data(), packed1, stage1, got.data());
+  EXPECT_EQ(expect, got);
+  // Moved weights keep their stage; other weights, even packed from the same data, are refused.
+  const lowp::Conv2dWeights<std::int8_t> moved = std::move(packed1);
+  std::fill(got.begin(), got.end(), 0);
+  lowp::conv2d(pw, x1.data(), moved, stage1, got.data());
+  EXPECT_EQ(expect, got);
+  const lowp::Conv2dWeights<std::int8_t> other(pw, w1.data(), 0);
+  EXPECT_THROW(lowp::conv2d(pw, x1.data(), other, stage1, got.data()), lowp::error);
+  // A bad stage is refused when prepared: 3 multipliers for 10 channels.
+  lowp::OutputStage bad = l.out;
+  bad.multiplier = {l.multiplier.data(), 3};
+  EXPECT_THROW((lowp::prepare_conv2d_output_stage<lowp::SingleRounding, std::uint8_t>(packed, 77, bad)), lowp::error);
+}
+
 // HWO depthwise weights -> OHWI (I = 1) for the reference.
 template <typename TW>
 std::vector<TW> hwo_to_ohwi(const std::vector<TW>& hwo, std::ptrdiff_t taps, std::ptrdiff_t out_c) {
@@ -267,6 +318,64 @@ TEST(Conv2d, RejectsBadInput) {
   EXPECT_THROW(lowp::conv2d<lowp::GemmlowpRounding>(g, x.data(), 0, w.data(),
                                                     lowp::ChannelValues<std::int32_t>(three.data(), 3), out, y.data()),
                lowp::error);  // 3 zero points for 4 channels
+}
+
+
+// Every convolution validates the whole output stage against out_c before reading it: per-channel
+// arrays of another length (conv2d used to slice them per group without looking, reading past
+// their end), shifts outside [-31, 30] (a negative shift count in SingleRounding) and an empty
+// clamp are refused by the op and by the oracle alike, never read or executed.
+TEST(Conv2d, RejectsBadOutputStage) {
+  REQUIRE_ISA();
+  const Conv2dGeometry conv = Conv2dGeometry::same(4, 4, 6, 3, 2);       // 2 groups of 3 output channels
+  const Conv2dGeometry depthwise = Conv2dGeometry::same(4, 6, 6, 3, 6);  // groups == in_c == out_c
+  std::vector<std::uint8_t> x(static_cast<std::size_t>(depthwise.input_size()), 7);
+  std::vector<std::int8_t> w(static_cast<std::size_t>(depthwise.weight_size() + conv.weight_size()), 1);
+  std::vector<std::int8_t> y(static_cast<std::size_t>(depthwise.output_size() + conv.output_size()));
+  std::vector<std::int32_t> three(3, 1 << 30);  // 3 per-channel values for 6 channels
+  std::vector<float> three_real(3, 0.25f);
+  const auto all_refuse = [&](const OutputStage& out, const char* what) {
+    EXPECT_THROW(lowp::conv2d<lowp::SingleRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()), lowp::error)
+        << what;
+    EXPECT_THROW(lowp::reference_conv2d<lowp::SingleRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()),
+                 lowp::error)
+        << what;
+    EXPECT_THROW(lowp::depthwise_conv2d<lowp::SingleRounding>(depthwise, x.data(), 0, w.data(), 0, out, y.data()),
+                 lowp::error)
+        << what;
+  };
+  OutputStage out;
+  out.multiplier = 1 << 30;
+  out.shift = -8;
+  out.real = 0.25f;
+  out.multiplier = {three.data(), three.size()};
+  all_refuse(out, "3 multipliers for 6 channels");
+  out.multiplier = 1 << 30;
+  out.shift = {three.data(), three.size()};
+  all_refuse(out, "3 shifts for 6 channels");
+  out.shift = -8;
+  out.real = {three_real.data(), three_real.size()};
+  all_refuse(out, "3 real multipliers for 6 channels");
+  out.real = 0.25f;
+  out.shift = 31;
+  all_refuse(out, "shift 31");
+  out.shift = -32;
+  all_refuse(out, "shift -32");
+  out.shift = -8;
+  out.real = std::numeric_limits<float>::infinity();  // FloatRounding would convert NaN (Inf * 0) to int
+  EXPECT_THROW(lowp::conv2d<lowp::FloatRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()), lowp::error);
+  EXPECT_THROW(lowp::reference_conv2d<lowp::FloatRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()),
+               lowp::error);
+  EXPECT_THROW(lowp::depthwise_conv2d<lowp::FloatRounding>(depthwise, x.data(), 0, w.data(), 0, out, y.data()),
+               lowp::error);
+  out.real = 0.25f;
+  out.clamp_min = 10;
+  out.clamp_max = 9;
+  all_refuse(out, "clamp_min > clamp_max");
+  out.clamp_min = -128;
+  out.clamp_max = 127;
+  EXPECT_NO_THROW(lowp::conv2d<lowp::SingleRounding>(conv, x.data(), 0, w.data(), 0, out, y.data()));
+  EXPECT_NO_THROW(lowp::depthwise_conv2d<lowp::SingleRounding>(depthwise, x.data(), 0, w.data(), 0, out, y.data()));
 }
 
 }  // namespace

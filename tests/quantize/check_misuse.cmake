@@ -9,7 +9,9 @@ set(messages
   "element type must be the storage's code_type"
   "Scheme must be lowp::Symmetric or lowp::Affine"
   "Storage must be a storage policy"
-  "Rounding must be lowp::NearestEven")
+  "Rounding must be lowp::NearestEven"
+  "the view would dangle"
+  "the requantization Policy must be")
 set(flags)
 foreach(dir IN LISTS INCLUDES)
   if(dir AND NOT dir STREQUAL "/usr/include")  # never reorder the system directory

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "lowp/gemm/reference.hpp"
 #include "lowp/quantize/quantizer.hpp"
 
 // "Bits exceeds the container width": a 9-bit code in int8_t storage.
@@ -23,3 +24,10 @@ void int8_codes_into_a_uint8_tensor(lowp::TensorView<const float> x, lowp::Tenso
 void granularity_in_the_scheme_slot() { lowp::Quantizer<lowp::Int8, lowp::PerTensor> q(lowp::PerTensor{}); }
 void not_a_storage() { lowp::Quantizer<float> q(lowp::PerTensor{}); }
 void not_a_rounding() { lowp::Quantizer<lowp::Int8, lowp::Affine, lowp::PerTensor, int> q(lowp::PerTensor{}); }
+// "the view would dangle": a view of a temporary Eigen matrix.
+lowp::MatrixView<const float> view_of_a_temporary() { return lowp::view(Eigen::MatrixXf(2, 3)); }
+// "the requantization Policy must be": a GEMM with something else in the Policy slot.
+void gemm_with_a_non_policy(lowp::MatrixView<const std::uint8_t> a, lowp::MatrixView<const std::int8_t> b,
+                            lowp::MatrixView<std::int8_t> c) {
+  lowp::reference_gemm<int>(a, b, c, lowp::GemmZeroPoints{}, lowp::OutputStage{});
+}

@@ -106,6 +106,31 @@ TEST(QuantizeParams, DegenerateRangesGiveAValidNonZeroScale) {
   }
 }
 
+// 32-bit code ranges and ranges wider than float32 holds: choose_qparams never overflows (the
+// symmetric unsigned midpoint, the affine zero point formed and clamped in float: 2^31 cast to
+// int32 for all-negative data on Int32's range) and never returns an infinite scale.
+TEST(QuantizeParams, ExtremeCodeAndRealRangesStayExact) {
+  const lowp::QuantRange int32_range = lowp::Int32::range();
+  // All-negative data: the zero point is qmax, exactly.
+  const lowp::QuantParams neg = lowp::choose_qparams<Affine>(-1e4f, 0.0f, int32_range);
+  EXPECT_EQ(neg.zero_point, int32_range.qmax);
+  EXPECT_EQ(lowp::choose_qparams<Affine>(-1e4f, 0.0f, lowp::Int16::range()).zero_point, 32767);
+  const lowp::QuantParams pos = lowp::choose_qparams<Affine>(0.0f, 1e4f, int32_range);
+  EXPECT_EQ(pos.zero_point, int32_range.qmin);
+  // The upper and lower midpoints of [0, 2^31 - 1].
+  const lowp::QuantRange wide_unsigned{0, 2147483647};
+  EXPECT_EQ(lowp::choose_qparams<Symmetric>(-1.0f, 1.0f, wide_unsigned).zero_point, 1073741824);
+  EXPECT_EQ(lowp::choose_qparams<Symmetric>(-1.0f, 1.0f, wide_unsigned, lowp::SymmetricZeroPoint::lower_midpoint)
+                .zero_point,
+            1073741823);
+  EXPECT_EQ((lowp::torch_observer_qparams<Symmetric>(-1.0f, 1.0f, int32_range, true).zero_point), 0);
+  // max - min beyond FLT_MAX: refused, not an infinite scale.
+  EXPECT_THROW(lowp::choose_qparams<Affine>(-3e38f, 3e38f, lowp::UInt8::range()), lowp::error);
+  EXPECT_THROW(lowp::choose_qparams<Symmetric>(-3e38f, 1.0f, lowp::QuantRange{0, 1}), lowp::error);
+  const lowp::QuantParams big = lowp::choose_qparams<Symmetric>(-3e38f, 3e38f, lowp::Int8::range());
+  EXPECT_TRUE(std::isfinite(big.scale));
+}
+
 TEST(QuantizeParams, SymmetricUnsignedZeroPointConventions) {
   const lowp::QuantRange reduced{0, 127};
   using Z = lowp::SymmetricZeroPoint;

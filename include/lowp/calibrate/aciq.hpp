@@ -74,7 +74,7 @@ struct Aciq {
 
   static const char* name() { return "ACIQ calibration"; }
   Range compute(const Histogram& h, QuantRange q, bool symmetric) const {
-    const int bits = static_cast<int>(std::lround(std::log2(static_cast<double>(q.qmax - q.qmin) + 1.0)));
+    const int bits = static_cast<int>(std::lround(std::log2(static_cast<double>(q.levels()) + 1.0)));
     const double spread = prior == AciqPrior::laplace ? mean_absolute_deviation(h) : h.stddev();
     const double alpha = aciq_coefficient(prior, bits) * spread;
     const double mu = h.mean();

@@ -108,8 +108,10 @@ struct KlLine {
 inline KlLine make_kl_line(const Histogram& hist, const KlOptions& o, QuantRange q) {
   KlLine line;
   line.is_signed = o.source == KlOptions::Source::signed_values;
-  const int codes = q.qmax - q.qmin + 1;
-  line.levels = o.quantized_bins > 0 ? o.quantized_bins : (line.is_signed ? codes : codes / 2);
+  const std::int64_t codes = q.levels() + 1;
+  LOWP_CHECK(o.quantized_bins > 0 || codes <= (std::int64_t{1} << 24), "KL calibration: ", codes,
+             " codes; the method merges the histogram into at most 2^24 levels");
+  line.levels = o.quantized_bins > 0 ? o.quantized_bins : static_cast<int>(line.is_signed ? codes : codes / 2);
   LOWP_CHECK(line.levels >= 2, "KL calibration: ", line.levels, " quantized bins (need >= 2)");
   const std::vector<std::uint64_t> raw = line.is_signed ? hist.signed_counts() : hist.abs_counts();
   line.h.assign(raw.begin(), raw.end());

@@ -35,7 +35,8 @@ inline float fake_quantize(float x, QuantParams p, QuantRange q) {
 
 inline QuantError measure(const float* x, std::size_t n, QuantParams p, QuantRange q) {
   LOWP_CHECK(n > 0, "measure: empty data");
-  LOWP_CHECK(std::isfinite(p.scale) && p.scale > 0.0f, "measure: scale ", p.scale, " must be finite and positive");
+  LOWP_CHECK(std::isfinite(p.scale) && p.scale > 0.0f && std::isfinite(1.0f / p.scale), "measure: scale ", p.scale,
+             " must be finite and positive, with a finite reciprocal (as for a Quantizer)");
   LOWP_CHECK(q.qmin <= q.qmax, "measure: empty integer range [", q.qmin, ", ", q.qmax, "]");
   // "Clipped" means the quantizer clamps the value: its unclamped code, formed with the
   // quantizer's own float arithmetic, lies outside [qmin, qmax]. A bound computed in real

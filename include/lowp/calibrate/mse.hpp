@@ -56,7 +56,7 @@ inline ClipTable clip_table(const std::vector<double>& side, std::size_t n, doub
 // by direct summation; the search below minimizes exactly this on the bin-edge grid.
 inline double mse_model(const Histogram& h, double lo, double hi, QuantRange q) {
   const double w = h.bin_width();
-  const double step = (hi - lo) / static_cast<double>(q.qmax - q.qmin);
+  const double step = (hi - lo) / static_cast<double>(q.levels());
   const auto& c = h.signed_counts();
   const std::size_t b = static_cast<std::size_t>(h.bins_per_side());
   double e = 0.0;
@@ -84,7 +84,7 @@ struct MseGridResult {
 inline MseGridResult mse_search(const Histogram& h, QuantRange q, bool symmetric) {
   h.require_data("MSE calibration");
   const double w = h.bin_width();
-  const double levels = static_cast<double>(q.qmax - q.qmin);
+  const double levels = static_cast<double>(q.levels());
   const double n_total = static_cast<double>(h.count());
   const std::size_t b = static_cast<std::size_t>(h.bins_per_side());
   const auto& c = h.signed_counts();

@@ -27,9 +27,11 @@ class ChannelValues {
   constexpr T operator[](std::size_t c) const { return data_ ? data_[c] : scalar_; }
   constexpr const T* data() const { return data_; }
 
-  // Throws unless this is per-tensor or has exactly `channels` entries.
-  void check_channels(std::size_t channels, const char* what) const {
-    LOWP_CHECK(!data_ || count_ == channels, what, ": ", count_, " per-channel values given for ",
+  // Throws unless this is per-tensor or has exactly `channels` entries; `what` (streamed
+  // parts) names the parameter in the message.
+  template <typename... What>
+  void check_channels(std::size_t channels, const What&... what) const {
+    LOWP_CHECK(!data_ || count_ == channels, what..., ": ", count_, " per-channel values given for ",
                channels, " channels");
   }
 

@@ -28,6 +28,18 @@ struct MatrixView {
     return data[r * row_stride + c * col_stride];
   }
   constexpr bool is_row_major_contiguous() const { return col_stride == 1; }
+  // True when no two elements share an address, by BLAS's leading-dimension rule: the smaller
+  // |stride| is >= 1 and the larger spans a whole line of it (ld >= cols for row-major). An
+  // output must satisfy it, or which of two writes to one element survives would depend on the
+  // backend's order of work. (Views that interleave otherwise are refused too; inputs may alias.)
+  constexpr bool has_distinct_elements() const {
+    const std::ptrdiff_t rs = row_stride < 0 ? -row_stride : row_stride;
+    const std::ptrdiff_t cs = col_stride < 0 ? -col_stride : col_stride;
+    if (rows <= 0 || cols <= 0 || (rows == 1 && cols == 1)) return true;
+    if (rows == 1) return cs >= 1;
+    if (cols == 1) return rs >= 1;
+    return cs <= rs ? cs >= 1 && rs >= cs * cols : rs >= 1 && cs >= rs * rows;
+  }
   constexpr bool is_col_major_contiguous() const { return row_stride == 1; }
   // A view of the same elements with rows and columns swapped (no copy).
   constexpr MatrixView transposed() const { return {data, cols, rows, col_stride, row_stride}; }
@@ -64,6 +76,14 @@ template <typename Derived>
 auto view(const Eigen::PlainObjectBase<Derived>& m) {
   using T = const typename Derived::Scalar;
   return MatrixView<T>{m.data(), m.rows(), m.cols(), m.rowStride(), m.colStride()};
+}
+// A temporary matrix dies at the end of the statement, and a view of it with it: refused.
+template <typename Derived>
+MatrixView<const typename Derived::Scalar> view(const Eigen::PlainObjectBase<Derived>&&) {
+  static_assert(sizeof(Derived) == 0,
+                "lowp::view: the matrix is a temporary, so the view would dangle once the statement ends; "
+                "name the matrix first");
+  return {};
 }
 // Maps and Refs are taken by value (they are pointer-sized handles), so a
 // writable Map<MatrixXi> gives a writable view even when passed as a temporary,

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "lowp/fixedpoint/fixedpoint.hpp"
 
@@ -79,5 +80,11 @@ struct FloatRounding {
     return static_cast<std::int32_t>(std::nearbyint(v));  // default FE_TONEAREST: half to even
   }
 };
+
+// The three policies above, the only ones the SIMD epilogues implement.
+template <typename P>
+inline constexpr bool is_requantization_policy_v = std::is_same<P, GemmlowpRounding>::value ||
+                                                   std::is_same<P, SingleRounding>::value ||
+                                                   std::is_same<P, FloatRounding>::value;
 
 }  // namespace lowp

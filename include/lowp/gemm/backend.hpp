@@ -69,6 +69,7 @@ struct TileArgs {
   const PB* b;                     // packed B, first panel of the tile, at k = 0
   std::ptrdiff_t b_panel_stride;   // elements from one packed B panel to the next
   std::ptrdiff_t kgroups;          // ceil(K / kgroup)
+  bool b_beyond_l2;                // the packed B outgrows L2: its panels stream from L3 or memory
   const std::int32_t* row_sums;    // sum_k a'[r][k] for each of the Rows rows
   ColumnParams col;
   int cols;                        // valid columns, 1 .. Panels * nr

@@ -74,13 +74,15 @@ void split_shifts(const std::int32_t* __restrict shift, std::int32_t* __restrict
 
 // Validates (za, out) against packed weights b and writes the kernel's per-column arrays
 // into buf, before any output is written. Throws lowp::error on: per-channel arrays of the
-// wrong length, clamp_min > clamp_max, za outside TA, a shift outside [-31, 30], or K
-// beyond the int32 bound for these zero points and this bias (gemm_max_k). The zero points
-// of b were checked when b was packed.
+// wrong length, clamp_min > clamp_max, za outside TA, a real multiplier that is not finite,
+// a shift outside [-31, 30], or K beyond the int32 bound for these zero points and this bias
+// (gemm_max_k). The zero points of b were checked when b was packed.
 template <typename Policy, typename TA, typename Backend, typename TB>
 ColumnStage prepare_column_stage(const PackedWeights<Backend, TB>& b, std::int32_t za, const OutputStage& out,
                                  AlignedBuffer& buf) {
   static_assert(is_gemm_input<TA>::value, "GEMM activations (A) must be int8 or uint8");
+  static_assert(is_requantization_policy_v<Policy>,
+                "the requantization Policy must be lowp::GemmlowpRounding, lowp::SingleRounding or lowp::FloatRounding");
   const std::ptrdiff_t np = b.padded_cols(), n = b.cols();
   check_output_stage<TA>(za, out, static_cast<std::size_t>(n));
 

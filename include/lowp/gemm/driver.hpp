@@ -181,8 +181,8 @@ struct GemmJob {
 
   static std::ptrdiff_t split(std::ptrdiff_t total, int parts, int i) { return total * i / parts; }
 
-  bool direct;  // A read in place (can_read_a_in_place)
-  bool b_beyond_l2;  // the packed weights do not fit in L2
+  bool direct;       // A read in place (can_read_a_in_place)
+  bool b_beyond_l2;  // the packed B is larger than L2 (TileArgs::b_beyond_l2)
 
   template <int Rows>
   void run_row_tile(const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0, std::ptrdiff_t p0,
@@ -195,6 +195,7 @@ struct GemmJob {
     t.a_group_stride = direct ? kg : mr * kg;
     t.b_panel_stride = b->panel_stride();
     t.kgroups = b->kgroups();
+    t.b_beyond_l2 = b_beyond_l2;
     t.row_sums = row_sums;
     t.zc = zc;
     t.lo = lo;
@@ -318,13 +319,12 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
     job.hi = output_hi<TC>(clamp);
   }
   const CacheSizes& cache = cache_sizes();
-  job.b_beyond_l2 = b.panel_stride() * (b.padded_cols() / Backend::nr) *
-                        static_cast<std::ptrdiff_t>(sizeof(typename Backend::b_type)) > cache.l2;
   constexpr int mr = Backend::mr, unit = Backend::max_panels;
   const std::ptrdiff_t a_row_bytes = b.kgroups() * Backend::kgroup * static_cast<std::ptrdiff_t>(sizeof(typename Backend::a_type));
   const std::ptrdiff_t b_panel_bytes = b.panel_stride() * static_cast<std::ptrdiff_t>(sizeof(typename Backend::b_type));
   job.m_panels = (a.rows + mr - 1) / mr;
   job.n_units = (c.cols + Backend::nr * unit - 1) / (Backend::nr * unit);
+  job.b_beyond_l2 = b.padded_cols() / Backend::nr * b_panel_bytes > cache.l2;
   job.mc_panels = std::clamp<std::ptrdiff_t>(cache.l2 / 2 / std::max<std::ptrdiff_t>(1, a_row_bytes) / mr, 1, 64);
   job.nc_panels = std::max<std::ptrdiff_t>(1, cache.l2 / 4 / std::max<std::ptrdiff_t>(1, b_panel_bytes) / unit) * unit;
 

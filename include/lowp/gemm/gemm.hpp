@@ -18,7 +18,8 @@
 //   lowp::gemm(A, w, C, stage, &ctx);               // no O(N) work per call (column_stage.hpp)
 //
 //   A: M x K, uint8 or int8. B: K x N, int8 or uint8. C: M x N, int8/uint8/int16/int32/float.
-//   All are lowp::MatrixView (any strides; row- or column-major; Eigen through lowp::view).
+//   All are lowp::MatrixView (any strides; row- or column-major; Eigen through lowp::view),
+//   except that C's strides must give each element its own address (ld >= width).
 //   Policy: GemmlowpRounding, SingleRounding or FloatRounding (fixedpoint/requantize.hpp).
 //   Errors (shapes, zero points, K beyond gemm_max_k, shifts) throw lowp::error before
 //   any work: check_gemm_arguments (one shot), PackedWeights' constructor (zb), and
@@ -131,6 +132,7 @@ void gemm(MatrixView<TA> a, const PackedWeights<Backend, TB>& b, MatrixView<TC> 
   using A = std::remove_const_t<TA>;
   const MatrixView<const A> ac = a;
   gemm_detail::check_packed_shapes(ac, b, c);
+  check_output_view(c);
   Context local;
   Context& context = ctx ? *ctx : local;
   // Validation of (za, out) and the per-column arrays: one pass over N, before any output.
@@ -150,6 +152,7 @@ void gemm(MatrixView<TA> a, const PackedWeights<Backend, TB>& b, MatrixView<TC> 
                 "lowp::gemm: the PreparedOutputStage was prepared for another activation type");
   const MatrixView<const StageTA> ac = a;
   gemm_detail::check_packed_shapes(ac, b, c);
+  check_output_view(c);
   stage.check_weights(b);
   Context local;
   gemm_detail::gemm_packed<Policy>(ac, b, c, stage.stage(), ctx ? *ctx : local);

@@ -33,6 +33,8 @@ constexpr std::int32_t output_hi(const OutputStage& out) {
 template <typename Policy, typename TC>
 TC apply_output_stage(std::int32_t acc, std::size_t n, const OutputStage& out) {
   static_assert(is_gemm_output<TC>::value, "GEMM output must be int8, uint8, int16, int32 or float");
+  static_assert(is_requantization_policy_v<Policy>,
+                "the requantization Policy must be lowp::GemmlowpRounding, lowp::SingleRounding or lowp::FloatRounding");
   if constexpr (std::is_same<TC, std::int32_t>::value) {
     return acc;
   } else if constexpr (std::is_same<TC, float>::value) {

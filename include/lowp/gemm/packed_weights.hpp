@@ -59,6 +59,11 @@ class PackedWeights {
                  "PackedWeights: weight zero point ", zb[j], " outside the range of the weight type");
       max_abs_centered_ = std::max(max_abs_centered_, max_abs_centered<TB>(zb[j]));
     }
+    // No activation zero point brings |a - za| below 128 (int8 or uint8 A), so deeper weights
+    // could never be multiplied; refusing them here also keeps the int32 column sums exact.
+    const std::int64_t deepest = gemm_max_k_for_term(128 * max_abs_centered_, 0);
+    LOWP_CHECK(b.rows <= deepest, "PackedWeights: K = ", b.rows, " exceeds ", deepest,
+               ", the int32-safe depth for any activation zero point with these weights; split the reduction");
     id_ = next_packing_id();
     k_ = b.rows;
     n_ = b.cols;
@@ -82,7 +87,7 @@ class PackedWeights {
       for (std::ptrdiff_t k = 0; k < k_; ++k) {
         const auto code = static_cast<code_type>(static_cast<int>(b(k, n)) + shift);
         panel[(k / kg) * nr * kg + k % kg] = code;
-        sum += code;  // |sum| <= K * 255 < 2^31 for any K accepted by gemm_max_k
+        sum += code;  // |sum| <= K * 255 < 2^31: K <= deepest above
       }
       colsum_[static_cast<std::size_t>(n)] = sum;
       zb_[static_cast<std::size_t>(n)] = zb[static_cast<std::size_t>(n)] + shift;
@@ -102,7 +107,7 @@ class PackedWeights {
   // max over n and every code b of |b - zb[n]|: the weight factor of the K bound (gemm_max_k).
   std::int64_t max_abs_centered_weight() const { return max_abs_centered_; }
   // Which packing these are: unique per packing constructor call in the process, kept by
-  // moves and copies (same contents), 0 for default-constructed weights. PreparedOutputStage
+  // moves (PackedWeights is move-only), 0 for default-constructed weights. PreparedOutputStage
   // checks it, because a re-packed buffer may reuse the address of the one it replaced.
   std::uint64_t packing_id() const { return id_; }
   // The zero points as given (per tensor or per column).

@@ -11,6 +11,7 @@
 //    exactly as a SIMD kernel computes it. Tests prove the two agree.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
@@ -57,17 +58,28 @@ std::int64_t gemm_max_k(std::int32_t za, const ChannelValues<std::int32_t>& zb, 
   return gemm_max_k_for_term(max_abs_centered<TA>(za) * worst_b, max_abs_bias);
 }
 
+// True iff every v[j] is finite (one pass, no early exit, so that it vectorizes).
+inline bool all_finite(const float* v, std::size_t n) {
+  int bad = 0;
+  for (std::size_t j = 0; j < n; ++j) bad |= !(std::fabs(v[j]) <= std::numeric_limits<float>::max());
+  return bad == 0;
+}
+
 // The checks of one call's activation zero point and output stage for N output columns,
-// shared by check_gemm_arguments and the packed path's column stage (column_stage.hpp).
+// shared by check_gemm_arguments, the packed path's column stage (column_stage.hpp) and the
+// convolutions; `op` names the caller in the messages.
 template <typename TA>
-void check_output_stage(std::int32_t za, const OutputStage& out, std::size_t n) {
-  LOWP_CHECK(out.clamp_min <= out.clamp_max, "gemm: clamp_min ", out.clamp_min, " > clamp_max ",
+void check_output_stage(std::int32_t za, const OutputStage& out, std::size_t n, const char* op = "gemm") {
+  LOWP_CHECK(out.clamp_min <= out.clamp_max, op, ": clamp_min ", out.clamp_min, " > clamp_max ",
              out.clamp_max);
-  out.multiplier.check_channels(n, "gemm: multiplier");
-  out.shift.check_channels(n, "gemm: shift");
-  out.real.check_channels(n, "gemm: real multiplier");
+  out.multiplier.check_channels(n, op, ": multiplier");
+  out.shift.check_channels(n, op, ": shift");
+  out.real.check_channels(n, op, ": real multiplier");
+  // FloatRounding would convert NaN (NaN * acc, Inf * 0) to an integer: undefined behaviour.
+  LOWP_CHECK(out.real.per_channel() ? all_finite(out.real.data(), n) : std::isfinite(out.real[0]), op,
+             ": real multiplier is not finite (NaN or infinity; a zero or denormal scale upstream?)");
   LOWP_CHECK(za >= std::numeric_limits<TA>::min() && za <= std::numeric_limits<TA>::max(),
-             "gemm: activation zero point ", za, " outside the range of the activation type");
+             op, ": activation zero point ", za, " outside the range of the activation type");
 }
 
 // K against gemm_max_k's bound, and the smallest and largest requantization shift.
@@ -76,9 +88,24 @@ inline void check_depth(std::int64_t k, std::int64_t max_k) {
              ", the largest depth whose worst-case int32 accumulator cannot overflow for these zero points"
              " and bias; split the reduction");
 }
-inline void check_shift_range(std::int32_t lowest, std::int32_t highest) {
-  LOWP_CHECK(lowest >= -31 && highest <= 30, "gemm: shift ", lowest < -31 ? lowest : highest,
+inline void check_shift_range(std::int32_t lowest, std::int32_t highest, const char* op = "gemm") {
+  LOWP_CHECK(lowest >= -31 && highest <= 30, op, ": shift ", lowest < -31 ? lowest : highest,
              " outside [-31, 30]");
+}
+
+// check_output_stage plus the value of every shift: all that apply_output_stage needs of its
+// arguments, for the scalar epilogues (reference_gemm, the convolutions).
+template <typename TA>
+void check_scalar_output_stage(std::int32_t za, const OutputStage& out, std::size_t n, const char* op = "gemm") {
+  check_output_stage<TA>(za, out, n, op);
+  for (std::size_t j = 0; j < out.shift.size(); ++j) check_shift_range(out.shift[j], out.shift[j], op);
+}
+
+// C's strides must give every element its own address (MatrixView::has_distinct_elements).
+template <typename TC>
+void check_output_view(const MatrixView<TC>& c, const char* op = "gemm") {
+  LOWP_CHECK(c.has_distinct_elements(), op, ": the ", c.rows, "x", c.cols, " output view with strides (",
+             c.row_stride, ", ", c.col_stride, ") writes some elements twice (leading dimension too small?)");
 }
 
 // Validates shapes, zero points and the accumulator bound shared by every GEMM entry point.
@@ -93,8 +120,9 @@ void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const 
              " (inner dimensions differ)");
   LOWP_CHECK(c.rows == a.rows && c.cols == b.cols, "gemm: C is ", c.rows, "x", c.cols, ", expected ",
              a.rows, "x", b.cols);
+  check_output_view(c);
   const auto n = static_cast<std::size_t>(b.cols);
-  check_output_stage<TA>(zp.a, out, n);
+  check_scalar_output_stage<TA>(zp.a, out, n);
   zp.b.check_channels(n, "gemm: weight zero point");
   for (std::size_t j = 0; j < zp.b.size(); ++j)
     LOWP_CHECK(zp.b[j] >= std::numeric_limits<TB>::min() && zp.b[j] <= std::numeric_limits<TB>::max(),
@@ -104,7 +132,6 @@ void check_gemm_arguments(const MatrixView<const TA>& a, const MatrixView<const 
     for (std::size_t j = 0; j < n; ++j) max_bias = std::max<std::int64_t>(max_bias, std::llabs(out.bias[j]));
   const std::int64_t max_k = gemm_max_k<TA, TB>(zp.a, zp.b, n, max_bias);
   check_depth(a.cols, max_k);
-  for (std::size_t j = 0; j < n; ++j) check_shift_range(out.shift[j], out.shift[j]);
 }
 
 // A and B may be views of const or mutable elements.

@@ -84,6 +84,8 @@ struct Conv2dGeometry {
 // Channels [first, first + count) of a per-channel parameter (a per-tensor one is unchanged).
 template <typename T>
 ChannelValues<T> channel_slice(const ChannelValues<T>& v, std::ptrdiff_t first, std::ptrdiff_t count) {
+  LOWP_CHECK(!v.per_channel() || (first >= 0 && count >= 0 && static_cast<std::size_t>(first + count) <= v.size()),
+             "channel_slice: channels [", first, ", ", first + count, ") of ", v.size(), " per-channel values");
   return v.per_channel() ? ChannelValues<T>(v.data() + first, static_cast<std::size_t>(count)) : v;
 }
 

@@ -30,7 +30,7 @@ void reference_conv2d(const Conv2dGeometry& g, const TX* input, std::int32_t inp
   g.check("reference_conv2d");
   weight_zero_points.check_channels(static_cast<std::size_t>(g.out_c), "reference_conv2d: weight zero point");
   // The same parameter checks as conv2d() and depthwise_conv2d(): the oracle accepts exactly their inputs.
-  detail::check_zero_point_fits<TX>(input_zero_point, "reference_conv2d: input zero point");
+  check_scalar_output_stage<TX>(input_zero_point, out, static_cast<std::size_t>(g.out_c), "reference_conv2d");
   for (std::size_t c = 0; c < weight_zero_points.size(); ++c)
     detail::check_zero_point_fits<TW>(weight_zero_points[c], "reference_conv2d: weight zero point");
   const std::ptrdiff_t oh = g.out_h(), ow = g.out_w(), cg = g.group_in_c(), ng = g.group_out_c();

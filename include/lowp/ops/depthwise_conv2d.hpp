@@ -31,8 +31,8 @@ void depthwise_conv2d(const Conv2dGeometry& g, const TX* input, std::int32_t inp
   g.check("depthwise_conv2d");
   LOWP_CHECK(g.is_depthwise(), "depthwise_conv2d: needs groups == in_c (", g.groups, " vs ", g.in_c,
              ") and out_c a multiple of in_c (", g.out_c, ")");
-  detail::check_zero_point_fits<TX>(input_zero_point, "depthwise_conv2d: input zero point");
   const auto channels = static_cast<std::size_t>(g.out_c);
+  check_scalar_output_stage<TX>(input_zero_point, out, channels, "depthwise_conv2d");
   weight_zero_points.check_channels(channels, "depthwise_conv2d: weight zero point");
   for (std::size_t c = 0; c < weight_zero_points.size(); ++c)
     detail::check_zero_point_fits<TW>(weight_zero_points[c], "depthwise_conv2d: weight zero point");

@@ -26,5 +26,11 @@ void ops_gemm(MatrixView<const TA> a, const OpsPackedWeights<TW>& b, MatrixView<
   gemm<Policy>(a, b, c, a_zero_point, out, ctx);
 }
 
+template <typename Policy, typename TA, typename TW, typename TC>
+void ops_gemm(MatrixView<const TA> a, const OpsPackedWeights<TW>& b, MatrixView<TC> c,
+              const PreparedOutputStage<Policy, TA, DefaultBackend, TW>& stage, Context* ctx) {
+  gemm(a, b, c, stage, ctx);
+}
+
 }  // namespace detail
 }  // namespace lowp

@@ -9,7 +9,8 @@
 //   affine:     scale = (max - min) / (qmax - qmin),
 //               zero_point = clamp(qmin - round_half_even(min / scale), qmin, qmax),
 //   scale >= float32 epsilon, so a degenerate range (min == max, all zeros,
-//   denormals) still yields a valid non-zero scale.
+//   denormals) still yields a valid non-zero scale; a range whose width overflows float32
+//   (e.g. [-3e38, 3e38] on 8 bits) throws instead of giving an infinite scale.
 #pragma once
 
 #include <algorithm>
@@ -31,7 +32,8 @@ struct QuantParams {
 struct QuantRange {
   std::int32_t qmin = -128;
   std::int32_t qmax = 127;
-  constexpr std::int32_t levels() const { return qmax - qmin; }
+  // qmax - qmin, in 64 bits: 2^32 - 1 for int32 codes.
+  constexpr std::int64_t levels() const { return std::int64_t{qmax} - qmin; }
 };
 
 // Where a symmetric scheme on an unsigned range puts its zero point. Signed ranges always use 0.
@@ -57,7 +59,7 @@ QuantParams choose_qparams(float min, float max, QuantRange range,
   const float min_neg = std::min(min, 0.0f);
   const float max_pos = std::max(max, 0.0f);
   // (qmax - qmin) is converted like PyTorch's float(quant_max - quant_min): exact up to 2^24.
-  const float levels = static_cast<float>(static_cast<double>(range.qmax) - range.qmin);
+  const float levels = static_cast<float>(range.levels());
   QuantParams p;
   if constexpr (Scheme::symmetric) {
     const float amax = std::max(-min_neg, max_pos);
@@ -66,17 +68,28 @@ QuantParams choose_qparams(float min, float max, QuantRange range,
       p.zero_point = 0;
     } else {
       switch (unsigned_zero) {
-        case SymmetricZeroPoint::upper_midpoint: p.zero_point = (range.qmin + range.qmax + 1) / 2; break;
-        case SymmetricZeroPoint::lower_midpoint: p.zero_point = (range.qmin + range.qmax) / 2; break;
+        // In 64 bits: qmin + qmax + 1 overflows int32 for ranges reaching 2^31 - 1.
+        case SymmetricZeroPoint::upper_midpoint:
+          p.zero_point = static_cast<std::int32_t>((std::int64_t{range.qmin} + range.qmax + 1) / 2);
+          break;
+        case SymmetricZeroPoint::lower_midpoint:
+          p.zero_point = static_cast<std::int32_t>((std::int64_t{range.qmin} + range.qmax) / 2);
+          break;
         case SymmetricZeroPoint::torch_quint8: p.zero_point = 128; break;
       }
     }
   } else {
     p.scale = std::max((max_pos - min_neg) / levels, eps);
-    const float zp = static_cast<float>(range.qmin) - std::nearbyint(min_neg / p.scale);
+    // qmin - round(min / scale), clamped: PyTorch forms it in float32, where it is exact for code
+    // ranges up to 2^24; in double it stays exact for 32-bit ranges, and the clamp to qmax = 2^31 - 1
+    // does not become float's 2^31, which no int32 holds.
+    const double zp = static_cast<double>(range.qmin) - std::nearbyint(min_neg / p.scale);
     p.zero_point = static_cast<std::int32_t>(
-        std::min(std::max(zp, static_cast<float>(range.qmin)), static_cast<float>(range.qmax)));
+        std::min(std::max(zp, static_cast<double>(range.qmin)), static_cast<double>(range.qmax)));
   }
+  // Finite endpoints can still span more than float32 holds (max - min > FLT_MAX).
+  LOWP_CHECK(std::isfinite(p.scale), "choose_qparams: range [", min, ", ", max, "] over ", range.levels(),
+             " levels gives an infinite scale");
   return p;
 }
 
@@ -111,7 +124,9 @@ QuantParams torch_observer_qparams(float min, float max, TorchDtype dtype, bool 
 // by floor division, and an unsigned symmetric zero point is the floor midpoint (127 for [0, 255]).
 template <typename Scheme>
 QuantParams torch_observer_qparams(float min, float max, QuantRange custom, bool reduce_range) {
-  const auto floor_half = [](std::int32_t v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); };
+  const auto floor_half = [](std::int32_t v) {
+    return static_cast<std::int32_t>(v >= 0 ? v / 2 : -((std::int64_t{1} - v) / 2));  // no -INT32_MIN
+  };
   const QuantRange range = reduce_range ? QuantRange{floor_half(custom.qmin), floor_half(custom.qmax)} : custom;
   return choose_qparams<Scheme>(min, max, range, SymmetricZeroPoint::lower_midpoint);
 }

@@ -46,6 +46,7 @@ struct Avx2 {
   static constexpr int max_panels = 2;
   static constexpr bool direct_a = false;  // codes are widened to int16: A is always packed
   static constexpr int panels(int rows) { return rows <= 2 ? 2 : 1; }
+  static constexpr int prefetch_min_rows = 1;  // tiles that prefetch B beyond L2 (tile_ymm_6x16.hpp)
   using a_type = std::int16_t;
   using b_type = std::int8_t;
   template <typename TA>

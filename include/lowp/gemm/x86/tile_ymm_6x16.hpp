@@ -19,6 +19,8 @@
 // operand: the multiply-add becomes opaque, nothing can be folded into or hoisted out of
 // it, and the allocator keeps all 12 chains in registers (checked with objdump: per
 // k-group 2 B loads, 6 broadcasts, the multiply-adds, no stack access).
+//
+// Weights beyond L2 are prefetched ahead (b_prefetch_bytes below).
 #pragma once
 
 #include <cstddef>
@@ -72,11 +74,45 @@ void tile_epilogue(const std::int32_t (&tile)[Rows][V * 8], const TileArgs<PA, P
   }
 }
 
+// B beyond L2. A 6-row tile consumes a 64-byte line of its panel every 6 cycles (AvxVnni) and
+// the hardware prefetcher alone kept too few lines in flight from L3: 8 x 4096 x 4096 ran at
+// ~50% of the peak, its 6-row tiles stalled on B loads (perf). So when the packed B outgrows
+// L2 (TileArgs::b_beyond_l2) the depth loop prefetches each panel 16 KiB ahead into L2
+// (PREFETCHT1, one per line). Same-process A/B on Zen 4: 8 x 4096 x 4096 1.4-1.7x (Avx2 1.4x),
+// 32 x 4096 x 4096 1.15x; 8 KiB and 32 KiB ahead did as well, 4 KiB less; PREFETCHT0 (into L1)
+// gained less at every distance tried (4, 8, 16 KiB).
+constexpr std::ptrdiff_t b_prefetch_bytes = 16 * 1024;
+
+// One k-group: Panels x 16 columns of B times Rows broadcast A groups.
+template <typename Isa, int Rows, int V, typename PA, typename PB, typename TC>
+__attribute__((always_inline)) inline void multiply_kgroup(__m256i (&acc)[Rows][V], const PA* a, const PB* b,
+                                                           const TileArgs<PA, PB, TC>& t) {
+  constexpr int Panels = V / 2;
+  __m256i bv[V];
+  LOWP_UNROLL
+  for (int p = 0; p < Panels; ++p) {
+    bv[2 * p] = Isa::load_b(b + p * t.b_panel_stride, 0);
+    bv[2 * p + 1] = Isa::load_b(b + p * t.b_panel_stride, 1);
+  }
+  LOWP_UNROLL
+  for (int r = 0; r < Rows; ++r) {
+    std::int32_t group;
+    __builtin_memcpy(&group, a + r * t.a_row_stride, 4);
+    const __m256i av = _mm256_set1_epi32(group);
+    LOWP_UNROLL
+    for (int v = 0; v < V; ++v) Isa::accumulate(acc[r][v], av, bv[v]);
+  }
+}
+
 // Rows x (16 * Panels) outputs over the full depth, then the fused epilogue.
-template <typename Isa, typename Policy, typename TC, int Rows, int Panels, typename PA, typename PB>
-LOWP_KERNEL_NOINLINE void kernel(const TileArgs<PA, PB, TC>& t) {
+template <typename Isa, typename Policy, typename TC, int Rows, int Panels, bool Prefetch, typename PA, typename PB>
+LOWP_KERNEL_NOINLINE void depth_loop_and_epilogue(const TileArgs<PA, PB, TC>& t) {
   constexpr int V = 2 * Panels;  // ymm vectors of 8 columns
-  constexpr int kgroup_elems = nr * Isa::kgroup;
+  constexpr std::ptrdiff_t kgroup_elems = nr * Isa::kgroup;
+  // Two k-groups per iteration: for GEMV tiles (4 multiply-adds per k-group) the loop
+  // overhead shows; without it, AvxVnni at 1 x 4096 x 4096 ran at 0.56-0.75x (same-process A/B).
+  constexpr int lines = static_cast<int>(2 * kgroup_elems * sizeof(PB) / 64);  // of B per iteration and panel
+  static_assert(lines * 64 == 2 * kgroup_elems * sizeof(PB), "two k-groups of a B panel are whole cache lines");
   __m256i acc[Rows][V];
   LOWP_UNROLL
   for (int r = 0; r < Rows; ++r)
@@ -84,27 +120,23 @@ LOWP_KERNEL_NOINLINE void kernel(const TileArgs<PA, PB, TC>& t) {
     for (int v = 0; v < V; ++v) acc[r][v] = _mm256_setzero_si256();
   const PA* a = t.a;
   const PB* b = t.b;
-  // Two k-groups per iteration: for GEMV tiles (4 multiply-adds per k-group) the loop
-  // overhead shows; without it, AvxVnni at 1 x 4096 x 4096 ran at 0.56-0.75x (same-process A/B).
-  _Pragma("GCC unroll 2")
-  for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
-    __m256i bv[V];
-    LOWP_UNROLL
-    for (int p = 0; p < Panels; ++p) {
-      bv[2 * p] = Isa::load_b(b + p * t.b_panel_stride, 0);
-      bv[2 * p + 1] = Isa::load_b(b + p * t.b_panel_stride, 1);
-    }
-    LOWP_UNROLL
-    for (int r = 0; r < Rows; ++r) {
-      std::int32_t group;
-      __builtin_memcpy(&group, a + r * t.a_row_stride, 4);
-      const __m256i av = _mm256_set1_epi32(group);
+  for (std::ptrdiff_t i = 0; i < t.kgroups / 2; ++i) {
+    if constexpr (Prefetch)
       LOWP_UNROLL
-      for (int v = 0; v < V; ++v) Isa::accumulate(acc[r][v], av, bv[v]);
-    }
+      for (int p = 0; p < Panels; ++p)
+        LOWP_UNROLL
+        for (int l = 0; l < lines; ++l)
+          _mm_prefetch(reinterpret_cast<const char*>(b + p * t.b_panel_stride) + b_prefetch_bytes + 64 * l,
+                       _MM_HINT_T1);
+    // (a advances between the two: with a + a_group_stride in the second call, g++ keeps the
+    // row addresses of both k-groups in registers and spills general registers.)
+    multiply_kgroup<Isa>(acc, a, b, t);
     a += t.a_group_stride;
-    b += kgroup_elems;
+    multiply_kgroup<Isa>(acc, a, b + kgroup_elems, t);
+    a += t.a_group_stride;
+    b += 2 * kgroup_elems;
   }
+  if (t.kgroups % 2) multiply_kgroup<Isa>(acc, a, b, t);
   // Through memory on purpose (see kernel_avx512vnni_8x32.hpp).
   alignas(32) std::int32_t tile[Rows][V * 8];
   LOWP_UNROLL
@@ -112,6 +144,17 @@ LOWP_KERNEL_NOINLINE void kernel(const TileArgs<PA, PB, TC>& t) {
     LOWP_UNROLL
     for (int v = 0; v < V; ++v) _mm256_store_si256(reinterpret_cast<__m256i*>(tile[r] + v * 8), acc[r][v]);
   tile_epilogue<Policy, TC, Rows, V>(tile, t);
+}
+
+// Isa::prefetch_min_rows: the smallest tile that prefetches. AvxVnni's 1..2-row GEMV tiles lost
+// 5-30% with it (4 B loads per 4 VPDPBUSD already keep enough lines in flight); Avx2's, with
+// twice the work per byte, gained (1 x 4096 x 4096: 1.9-2.1x).
+template <typename Isa, typename Policy, typename TC, int Rows, int Panels, typename PA, typename PB>
+void kernel(const TileArgs<PA, PB, TC>& t) {
+  if constexpr (Rows >= Isa::prefetch_min_rows) {
+    if (t.b_beyond_l2) return depth_loop_and_epilogue<Isa, Policy, TC, Rows, Panels, true>(t);
+  }
+  depth_loop_and_epilogue<Isa, Policy, TC, Rows, Panels, false>(t);
 }
 
 }  // namespace ymm
