@@ -9,13 +9,14 @@
 // For 1..4 rows (GEMV, decode) one call covers 2 or 4 panels instead, so that even
 // a single row keeps 8 chains busy while streaming the weights.
 //
-// The 8 x 32 tile honours TileArgs::b_prefetch. When several 8-row tiles meet one B panel
-// (M >= 16), the first reads it from L3 or DRAM at 128 bytes per 16 VPDPBUSD (~28 GB/s at
-// the peak of this CPU, about what its DRAM streams) and the others from L2; the driver
-// has the later tiles prefetch the next panel into L2 between them, so that the memory
-// stream is spread over the whole time spent on a panel. Same-process A/B, 16 MiB of
-// weights: 32 x 4096 x 4096 +9-10% (to ~97% of the peak), 16 x 4096 x 4096 +12-19%,
-// 128 x 4096 x 4096 +2%, shapes whose weights stay in L2 +-1% (docs/backends.md).
+// Weights beyond L2 (TileArgs::b_beyond_l2): the 8 x 32 tile needs 128 bytes of B per 16
+// VPDPBUSD (~28 GB/s at the peak of Zen 4), more than the hardware prefetcher alone keeps in
+// flight from L3. A tile that reads its panel first prefetches it 16 KiB ahead into L2
+// (Prefetch::ahead); when several 8-row tiles meet one panel (M >= 16), the later ones,
+// which find it in L2, instead prefetch a slice each of the next panel (TileArgs::b_prefetch,
+// Prefetch::next_panel), so that memory is read during all the time spent on a panel.
+// Same-process A/B, 16 MiB of weights: 8 x 4096 x 4096 1.30-1.66x (ahead), 32 x 4096 x 4096
+// 1.03-1.10x, 16 x 4096 x 4096 1.12-1.19x (next panel); L2-resident shapes unchanged.
 //
 // Codes: activations uint8 (int8 inputs + 128), weights int8 (uint8 inputs - 128);
 // the driver folds both shifts into the zero-point terms. Products never saturate
@@ -53,6 +54,10 @@ struct Avx512Vnni : UnsignedBySignedCodes {
   static constexpr bool direct_a = true;  // may read row-major A in place (a_row_stride = lda)
   static constexpr int panels(int rows) { return rows <= 2 ? 4 : rows <= 4 ? 2 : 1; }
 
+  // Software prefetch of B into L2 in the 8 x 32 tile's depth loop (see the top of the file).
+  enum class Prefetch { none, next_panel, ahead };
+  static constexpr std::ptrdiff_t b_prefetch_ahead = 16 * 1024;  // bytes of the tile's own panel
+
   template <typename Policy, typename TC, int Rows, int Panels>
   LOWP_KERNEL_NOINLINE static void kernel(const TileArgs<a_type, b_type, TC>& t) {
     constexpr int V = 2 * Panels;  // zmm vectors of columns
@@ -67,10 +72,13 @@ struct Avx512Vnni : UnsignedBySignedCodes {
       const std::int8_t* pf = t.b_prefetch;
       _Pragma("GCC unroll 2")
       for (std::ptrdiff_t g = 0; g < t.kgroups; ++g) {
-        if constexpr (decltype(prefetch)::value) {
+        if constexpr (decltype(prefetch)::value == Prefetch::next_panel) {
           _mm_prefetch(pf, _MM_HINT_T1);
           _mm_prefetch(pf + 64, _MM_HINT_T1);
           pf += t.b_prefetch_step;
+        } else if constexpr (decltype(prefetch)::value == Prefetch::ahead) {
+          _mm_prefetch(reinterpret_cast<const char*>(b) + b_prefetch_ahead, _MM_HINT_T1);
+          _mm_prefetch(reinterpret_cast<const char*>(b) + b_prefetch_ahead + 64, _MM_HINT_T1);
         }
         __m512i bv[V];
         LOWP_UNROLL
@@ -90,14 +98,17 @@ struct Avx512Vnni : UnsignedBySignedCodes {
         b += nr * 4;
       }
     };
+    using P = Prefetch;
     if constexpr (Rows == mr && Panels == 1) {
       if (t.b_prefetch) {
-        depth_loop(std::true_type{});
+        depth_loop(std::integral_constant<P, P::next_panel>{});
+      } else if (t.b_beyond_l2) {
+        depth_loop(std::integral_constant<P, P::ahead>{});
       } else {
-        depth_loop(std::false_type{});
+        depth_loop(std::integral_constant<P, P::none>{});
       }
     } else {
-      depth_loop(std::false_type{});
+      depth_loop(std::integral_constant<P, P::none>{});
     }
     // Through memory on purpose: handing the registers straight to the epilogue makes
     // GCC shuffle every accumulator through spare registers inside the depth loop.
