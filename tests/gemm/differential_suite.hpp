@@ -366,10 +366,11 @@ void run_long_depth(std::uint32_t seed) {
       p.values = rep == 1 ? 1 : 0;
       check_case_any<Backend>(i % 3, (i / 3) % 4, i % 5, p, rng);
     }
-  // Packed B of 4.5 MB, beyond any L2: the x86 ymm kernels then run their prefetching depth
-  // loops (TileArgs::b_beyond_l2), here with 6-row and 1-row tiles.
+  // Packed B of 4.8 MB, beyond any L2: the prefetching depth loops of the x86 kernels
+  // (TileArgs::b_beyond_l2, b_prefetch) run, with 6-row and 1-row ymm tiles, and 8-row
+  // zmm tiles of which the second prefetches the next panel. int32 output: any error shows.
   CaseParams big{};
-  big.m = 13;
+  big.m = 19;
   big.n = 1100;
   big.k = 4099;
   big.per_channel_zb = big.per_channel_mult = big.with_bias = true;

@@ -33,6 +33,14 @@
 #define LOWP_KERNEL_NOINLINE
 #endif
 
+// A depth loop written once as a lambda and instantiated twice inside one kernel (with and
+// without a hint) must be inlined into it, or its accumulators go through memory.
+#if defined(__GNUC__)
+#define LOWP_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define LOWP_ALWAYS_INLINE_LAMBDA
+#endif
+
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
 
@@ -68,6 +76,12 @@ struct TileArgs {
   std::int32_t zc, lo, hi;         // output zero point and clamp bounds (already intersected with TC)
   TC* c;                           // C(r, j) = c[r * c_row_stride + j * c_col_stride]
   std::ptrdiff_t c_row_stride, c_col_stride;
+  // Optional hint (nullptr: none; kernels may ignore it): B that a later tile will read from
+  // beyond L2. A kernel that honours it prefetches into L2, at k-group g, the two cache lines
+  // at b_prefetch + g * b_prefetch_step (step <= 128 bytes, so the lines cover
+  // [b_prefetch, b_prefetch + kgroups * step)).
+  const PB* b_prefetch = nullptr;
+  std::ptrdiff_t b_prefetch_step = 0;
 };
 
 namespace backend {

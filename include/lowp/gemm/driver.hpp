@@ -186,7 +186,7 @@ struct GemmJob {
 
   template <int Rows>
   void run_row_tile(const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0, std::ptrdiff_t p0,
-                    std::ptrdiff_t p1) const {
+                    std::ptrdiff_t p1, const PB* b_prefetch = nullptr, std::ptrdiff_t b_prefetch_step = 0) const {
     constexpr int panels = Backend::panels(Rows);
     static_assert(panels >= 1 && Backend::max_panels % panels == 0, "backend: panels(rows) must divide max_panels");
     TileArgs<PA, PB, TC> t;
@@ -202,6 +202,8 @@ struct GemmJob {
     t.hi = hi;
     t.c_row_stride = c.row_stride;
     t.c_col_stride = c.col_stride;
+    t.b_prefetch = b_prefetch;
+    t.b_prefetch_step = b_prefetch_step;
     const std::ptrdiff_t n = c.cols;
     for (std::ptrdiff_t p = p0; p < p1 && p * nr < n; p += panels) {
       const std::ptrdiff_t col0 = p * nr;
@@ -247,9 +249,23 @@ struct GemmJob {
         // Full micro-panels: one B panel (group) at a time meets every A micro-panel of the
         // block, so the B panel stays in L1 while the (smaller) A micro-panels stream from L2.
         constexpr std::ptrdiff_t step = Backend::panels(mr);
+        // Weights beyond L2: tile 0 of a panel group streams it from L3 or memory, tiles
+        // 1..T-1 find it in L2 and meanwhile prefetch one slice each of the next group into
+        // L2 (TileArgs::b_prefetch), so that memory is read during all the time spent on a
+        // group, not during 1/T of it.
+        const std::ptrdiff_t tiles = full_rows / mr;
+        const std::ptrdiff_t group = b->panel_stride() * step;
+        const std::ptrdiff_t slice = tiles > 1 ? (group + tiles - 2) / (tiles - 1) : 0;
+        const std::ptrdiff_t pf_step = kgroups > 0 ? (slice + kgroups - 1) / kgroups : 0;
+        const std::ptrdiff_t b_panels = (c.cols + nr - 1) / nr;
+        const bool hint = tiles > 1 && b_beyond_l2 && pf_step * static_cast<std::ptrdiff_t>(sizeof(PB)) <= 128;
         for (std::ptrdiff_t p = pc; p < pc_end; p += step)
-          for (std::ptrdiff_t row0 = row_begin; row0 < row_begin + full_rows; row0 += mr)
-            run_row_tile<mr>(a_tile(row0), row_sums + (row0 - row_begin), row0, p, p + step);
+          for (std::ptrdiff_t i = 0; i < tiles; ++i) {
+            const std::ptrdiff_t row0 = row_begin + i * mr;
+            const bool prefetch = hint && i > 0 && p + step < b_panels;
+            run_row_tile<mr>(a_tile(row0), row_sums + i * mr, row0, p, p + step,
+                             prefetch ? b->panel(p + step) + (i - 1) * slice : nullptr, pf_step);
+          }
         // The last, partial micro-panel (or a whole GEMV block) with its own tile width.
         if (row_begin + full_rows < row_end) {
           const std::ptrdiff_t row0 = row_begin + full_rows;
