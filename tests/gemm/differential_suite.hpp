@@ -375,6 +375,15 @@ void run_long_depth(std::uint32_t seed) {
   big.k = 4099;
   big.per_channel_zb = big.per_channel_mult = big.with_bias = true;
   check_case_any<Backend>(1, 2, 3, big, rng);
+  // Rows beyond one row block (the packed A block takes about half of L2: ~15 micro-panels of
+  // 8 rows at this depth with a 1 MiB L2), so the rows are cut into several blocks, each
+  // packed into the same scratch with its own row sums.
+  CaseParams tall{};
+  tall.m = 261;
+  tall.n = 23;
+  tall.k = 4099;
+  tall.per_channel_zb = tall.with_bias = true;
+  check_case_any<Backend>(2, 1, 4, tall, rng);
   using i8 = std::int8_t;
   using u8 = std::uint8_t;
   check_extremes<Backend, u8, i8>(255, -128, 0, 0, 9, 4099);
