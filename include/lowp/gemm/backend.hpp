@@ -44,6 +44,12 @@
 namespace lowp {
 inline namespace LOWP_ISA_NAMESPACE {
 
+// How far ahead (bytes of its own B panel) an x86 tile prefetches into L2 when the packed B
+// outgrows L2 (TileArgs::b_beyond_l2): the hardware prefetcher alone keeps too few lines in
+// flight from L3 (x86/tile_ymm_6x16.hpp and x86/kernel_avx512vnni_8x32.hpp give the A/B runs;
+// 8 and 32 KiB did as well as 16 KiB, 4 KiB less).
+inline constexpr std::ptrdiff_t b_prefetch_ahead_bytes = 16 * 1024;
+
 // Per output column n, for the columns of one micro-tile (pointers already point at the
 // tile's first column; arrays are padded to the packed width, so whole vectors may be loaded).
 struct ColumnParams {

@@ -56,7 +56,6 @@ struct Avx512Vnni : UnsignedBySignedCodes {
 
   // Software prefetch of B into L2 in the 8 x 32 tile's depth loop (see the top of the file).
   enum class Prefetch { none, next_panel, ahead };
-  static constexpr std::ptrdiff_t b_prefetch_ahead = 16 * 1024;  // bytes of the tile's own panel
 
   template <typename Policy, typename TC, int Rows, int Panels>
   LOWP_KERNEL_NOINLINE static void kernel(const TileArgs<a_type, b_type, TC>& t) {
@@ -77,8 +76,8 @@ struct Avx512Vnni : UnsignedBySignedCodes {
           _mm_prefetch(pf + 64, _MM_HINT_T1);
           pf += t.b_prefetch_step;
         } else if constexpr (decltype(prefetch)::value == Prefetch::ahead) {
-          _mm_prefetch(reinterpret_cast<const char*>(b) + b_prefetch_ahead, _MM_HINT_T1);
-          _mm_prefetch(reinterpret_cast<const char*>(b) + b_prefetch_ahead + 64, _MM_HINT_T1);
+          _mm_prefetch(reinterpret_cast<const char*>(b) + b_prefetch_ahead_bytes, _MM_HINT_T1);
+          _mm_prefetch(reinterpret_cast<const char*>(b) + b_prefetch_ahead_bytes + 64, _MM_HINT_T1);
         }
         __m512i bv[V];
         LOWP_UNROLL

@@ -20,7 +20,7 @@
 // it, and the allocator keeps all 12 chains in registers (checked with objdump: per
 // k-group 2 B loads, 6 broadcasts, the multiply-adds, no stack access).
 //
-// Weights beyond L2 are prefetched ahead (b_prefetch_bytes below).
+// Weights beyond L2 are prefetched ahead (b_prefetch_ahead_bytes, see below).
 #pragma once
 
 #include <cstddef>
@@ -77,11 +77,10 @@ void tile_epilogue(const std::int32_t (&tile)[Rows][V * 8], const TileArgs<PA, P
 // B beyond L2. A 6-row tile consumes a 64-byte line of its panel every 6 cycles (AvxVnni) and
 // the hardware prefetcher alone kept too few lines in flight from L3: 8 x 4096 x 4096 ran at
 // ~50% of the peak, its 6-row tiles stalled on B loads (perf). So when the packed B outgrows
-// L2 (TileArgs::b_beyond_l2) the depth loop prefetches each panel 16 KiB ahead into L2
-// (PREFETCHT1, one per line). Same-process A/B on Zen 4: 8 x 4096 x 4096 1.4-1.7x (Avx2 1.4x),
-// 32 x 4096 x 4096 1.15x; 8 KiB and 32 KiB ahead did as well, 4 KiB less; PREFETCHT0 (into L1)
-// gained less at every distance tried (4, 8, 16 KiB).
-constexpr std::ptrdiff_t b_prefetch_bytes = 16 * 1024;
+// L2 (TileArgs::b_beyond_l2) the depth loop prefetches each panel b_prefetch_ahead_bytes
+// (16 KiB, backend.hpp) ahead into L2 (PREFETCHT1, one per line). Same-process A/B on Zen 4:
+// 8 x 4096 x 4096 1.4-1.7x (Avx2 1.4x), 32 x 4096 x 4096 1.15x; 8 KiB and 32 KiB ahead did as
+// well, 4 KiB less; PREFETCHT0 (into L1) gained less at every distance tried (4, 8, 16 KiB).
 
 // One k-group: Panels x 16 columns of B times Rows broadcast A groups.
 template <typename Isa, int Rows, int V, typename PA, typename PB, typename TC>
@@ -126,7 +125,7 @@ LOWP_KERNEL_NOINLINE void depth_loop_and_epilogue(const TileArgs<PA, PB, TC>& t)
       for (int p = 0; p < Panels; ++p)
         LOWP_UNROLL
         for (int l = 0; l < lines; ++l)
-          _mm_prefetch(reinterpret_cast<const char*>(b + p * t.b_panel_stride) + b_prefetch_bytes + 64 * l,
+          _mm_prefetch(reinterpret_cast<const char*>(b + p * t.b_panel_stride) + b_prefetch_ahead_bytes + 64 * l,
                        _MM_HINT_T1);
     // (a advances between the two: with a + a_group_stride in the second call, g++ keeps the
     // row addresses of both k-groups in registers and spills general registers.)
