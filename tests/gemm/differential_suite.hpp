@@ -136,9 +136,19 @@ CaseData<TA, TB> make_case(const CaseParams& p, std::mt19937& rng) {
     using LC = std::numeric_limits<TC>;
     d.out.output_zero_point = static_cast<std::int32_t>(LC::min()) +
                               static_cast<std::int32_t>(rng() % (static_cast<std::uint32_t>(LC::max() - LC::min()) + 1));
+    // Now and then a zero point far outside TC (any int32 is legal: the sum is clamped in
+    // int64), so that the epilogues' shifted clamp bounds [lo - zc, hi - zc] leave int32 or the
+    // integers a float holds exactly (2^24), and their fallbacks run (x86/epilogue_avx512.hpp).
+    if (rng() % 8 == 0) {
+      static const std::int32_t far[] = {INT32_MIN,          INT32_MIN + 100,    -(1 << 30), -(1 << 24) - 129,
+                                         -(1 << 24) + 127,   (1 << 24) - 128,    (1 << 24) + 200,
+                                         1 << 30,            INT32_MAX - 100,    INT32_MAX};
+      d.out.output_zero_point = far[rng() % (sizeof(far) / sizeof(far[0]))];
+    }
     if (p.clamp) {
       const std::int32_t x = LC::min() + static_cast<std::int32_t>(rng() % 64);
-      const std::int32_t y = LC::max() - static_cast<std::int32_t>(rng() % 64);
+      std::int32_t y = LC::max() - static_cast<std::int32_t>(rng() % 64);
+      if (rng() % 4 == 0) y = x + static_cast<std::int32_t>(rng() % 8);  // a narrow window at the bottom
       d.out.clamp_min = x;
       d.out.clamp_max = y;
     }

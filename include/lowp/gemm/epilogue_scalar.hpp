@@ -36,6 +36,21 @@ inline ZeroPointPreClamp zero_point_pre_clamp(std::int32_t zc) {
           static_cast<std::int32_t>(std::int64_t{INT32_MAX} - std::max(zc, 0))};
 }
 
+// The same output code with one clamp: clamp(scaled + zc, lo, hi) (in int64) equals
+// clamp(scaled, lo - zc, hi - zc) + zc, and the latter never leaves int32 once lo - zc and
+// hi - zc are clamped to int32. When the whole int32 range lies below lo - zc (or above
+// hi - zc) every output is lo (hi): the bounds then become [lo, lo] ([hi, hi]) with zc = 0.
+struct ShiftedClamp {
+  std::int32_t lo, hi, zc;  // output = clamp(scaled, lo, hi) + zc
+};
+inline ShiftedClamp shifted_clamp(std::int32_t zc, std::int32_t lo, std::int32_t hi) {
+  const std::int64_t l = std::int64_t{lo} - zc, h = std::int64_t{hi} - zc;
+  if (l > INT32_MAX) return {lo, lo, 0};
+  if (h < INT32_MIN) return {hi, hi, 0};
+  return {static_cast<std::int32_t>(std::max<std::int64_t>(l, INT32_MIN)),
+          static_cast<std::int32_t>(std::min<std::int64_t>(h, INT32_MAX)), zc};
+}
+
 // acc: the corrected accumulator of column j of the tile.
 template <typename Policy, typename TC>
 inline TC output_scalar(std::int32_t acc, const ColumnParams& col, int j, std::int32_t zc, std::int32_t lo,

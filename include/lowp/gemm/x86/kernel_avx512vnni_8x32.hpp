@@ -60,11 +60,15 @@ struct Avx512Vnni : UnsignedBySignedCodes {
   template <typename Policy, typename TC, int Rows, int Panels>
   LOWP_KERNEL_NOINLINE static void kernel(const TileArgs<a_type, b_type, TC>& t) {
     constexpr int V = 2 * Panels;  // zmm vectors of columns
+    // The accumulators start at the column offsets (bias and zero-point terms, driver.hpp):
+    // VPDPBUSD adds modulo 2^32 like the epilogue's add would, and the add leaves the epilogue.
     __m512i acc[Rows][V];
     LOWP_UNROLL
-    for (int r = 0; r < Rows; ++r)
+    for (int v = 0; v < V; ++v) {
+      const __m512i offset = 16 * v < t.cols ? _mm512_loadu_si512(t.col.offset + 16 * v) : _mm512_setzero_si512();
       LOWP_UNROLL
-      for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_si512();
+      for (int r = 0; r < Rows; ++r) acc[r][v] = offset;
+    }
     const std::uint8_t* a = t.a;
     const std::int8_t* b = t.b;
     auto depth_loop = [&](auto prefetch) LOWP_ALWAYS_INLINE_LAMBDA {
@@ -122,21 +126,36 @@ struct Avx512Vnni : UnsignedBySignedCodes {
  private:
   template <typename Policy, typename TC, int Rows, int V>
   static void epilogue(const std::int32_t (&tile)[Rows][V * 16], const TileArgs<a_type, b_type, TC>& t) {
+    const gemm_detail::avx512::OutputBounds bounds(t.zc, t.lo, t.hi);
+    if constexpr (std::is_same<Policy, FloatRounding>::value && sizeof(TC) <= 2) {
+      if (bounds.float_exact) return epilogue_rows<Policy, TC, Rows, V, true>(tile, t, bounds);
+    }
+    epilogue_rows<Policy, TC, Rows, V, false>(tile, t, bounds);
+  }
+
+  template <typename Policy, typename TC, int Rows, int V, bool ClampInFloat>
+  static void epilogue_rows(const std::int32_t (&tile)[Rows][V * 16], const TileArgs<a_type, b_type, TC>& t,
+                            const gemm_detail::avx512::OutputBounds& bounds) {
     namespace x = gemm_detail::avx512;
-    const x::OutputBounds bounds(t.zc, t.lo, t.hi);
+    // Copies: 8-bit stores may alias t, which would otherwise be re-read after every store.
+    TC* const c = t.c;
+    const std::ptrdiff_t row_stride = t.c_row_stride, col_stride = t.c_col_stride;
+    const int cols = t.cols;
+    const ColumnParams col = t.col;
+    std::int32_t row_sums[Rows];
+    if (col.zb) __builtin_memcpy(row_sums, t.row_sums, sizeof(row_sums));
     LOWP_UNROLL
     for (int v = 0; v < V; ++v) {
       const int j = v * 16;
-      if (j >= t.cols) break;
-      const x::Columns16 cols = x::load_columns(t.col, j);
-      const __m512i offset = _mm512_loadu_si512(t.col.offset + j);
-      const __m512i zb = t.col.zb ? _mm512_loadu_si512(t.col.zb + j) : _mm512_setzero_si512();
+      if (j >= cols) break;
+      const x::Columns16 params = x::load_columns(col, j);
+      const __m512i zb = col.zb ? _mm512_loadu_si512(col.zb + j) : _mm512_setzero_si512();
       LOWP_UNROLL
       for (int r = 0; r < Rows; ++r) {
-        __m512i s = _mm512_add_epi32(_mm512_load_si512(tile[r] + j), offset);
-        if (t.col.zb) s = _mm512_sub_epi32(s, _mm512_mullo_epi32(zb, _mm512_set1_epi32(t.row_sums[r])));
-        x::store_output<Policy>(s, cols, bounds, t.c + r * t.c_row_stride + j * t.c_col_stride, t.c_col_stride,
-                                t.cols - j);
+        __m512i s = _mm512_load_si512(tile[r] + j);
+        if (col.zb) s = _mm512_sub_epi32(s, _mm512_mullo_epi32(zb, _mm512_set1_epi32(row_sums[r])));
+        x::store_output<Policy, TC, ClampInFloat>(s, params, bounds, c + r * row_stride + j * col_stride, col_stride,
+                                                  cols - j);
       }
     }
   }
