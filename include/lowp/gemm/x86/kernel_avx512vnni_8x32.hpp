@@ -18,6 +18,11 @@
 // Same-process A/B, 16 MiB of weights: 8 x 4096 x 4096 1.30-1.66x (ahead), 32 x 4096 x 4096
 // 1.03-1.10x, 16 x 4096 x 4096 1.12-1.19x (next panel); L2-resident shapes unchanged.
 //
+// Epilogue: at K = 256 an output gets 256 MACs, so the per-output epilogue is ~10% of the
+// work (the depth loop itself runs at the VPDPBUSD peak); hence accumulators that start at the
+// column offsets, one shifted clamp, FloatRounding clamped in float, and unmasked stores
+// (epilogue_avx512.hpp; docs/backends.md, "Measured": 256^3 1.05x same process).
+//
 // Codes: activations uint8 (int8 inputs + 128), weights int8 (uint8 inputs - 128);
 // the driver folds both shifts into the zero-point terms. Products never saturate
 // (VPDPBUSD, unlike VPDPBUSDS, wraps; the exact sum fits in int32 by gemm_max_k).
