@@ -13,6 +13,11 @@
 // what bounds GEMV, and a K x 16 panel that fits L1 twice as deep. A panel's k-group
 // is 16 columns x 2 codes = 32 bytes, widened into two ymm of 8 columns x 2 int16.
 //
+// Why 6 x 16 and in-kernel widening: the loop is bound by its vector ALU operations (~3.3
+// VPMADDWD/VPADDD per cycle on Zen 4), and the two VPMOVSXBW are 2 of 26 per k-group. In
+// standalone loops a 12 x 8 tile (1 VPMOVSXBW but 12 broadcasts per k-group) and 8 x 8 ran no
+// faster, int16 B at most 1-2% faster (docs/backends.md, "The AVX2 tile").
+//
 // The loop, tile and epilogue are shared with AvxVnni (tile_ymm_6x16.hpp).
 #pragma once
 
