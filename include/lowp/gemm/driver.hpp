@@ -81,18 +81,20 @@ std::ptrdiff_t row_block_panels(std::ptrdiff_t kgroups) {
   return std::clamp<std::ptrdiff_t>(cache_sizes().l2 / 2 / row_bytes / Backend::mr, 1, 64);
 }
 
-// Backend::pack_a_row (optional): a vectorized packing of one contiguous row of A into its
-// micro-panel slot, for backends whose codes are not bytes (Avx2's int16):
-//   std::int32_t pack_a_row(const TA* src, std::ptrdiff_t k_len, std::ptrdiff_t kgroups, a_type* slot)
-// writes k-group g of the row at slot + g * mr * kgroup (zeros past k_len) and returns the sum of its codes.
+// Backend::pack_a_panel (optional): a vectorized packing of one micro-panel of A whose rows
+// are contiguous, for backends whose codes are not bytes (Avx2's int16):
+//   void pack_a_panel(const TA* src, std::ptrdiff_t row_stride, int rows, std::ptrdiff_t k_len,
+//                     std::ptrdiff_t kgroups, a_type* panel, std::int32_t* row_sums)
+// packs rows [0, rows) (rows <= mr) of src into the micro-panel layout below (zeros past k_len;
+// it may also write the slots of rows rows..mr-1) and sets row_sums[r] = sum of row r's codes.
 template <typename Backend, typename TA, typename = void>
-struct backend_packs_a_rows : std::false_type {};
+struct backend_packs_a_panels : std::false_type {};
 template <typename Backend, typename TA>
-struct backend_packs_a_rows<Backend, TA,
-                            std::void_t<decltype(Backend::pack_a_row(std::declval<const TA*>(), std::ptrdiff_t{},
-                                                                     std::ptrdiff_t{},
-                                                                     std::declval<typename Backend::a_type*>()))>>
-    : std::true_type {};
+struct backend_packs_a_panels<
+    Backend, TA,
+    std::void_t<decltype(Backend::pack_a_panel(std::declval<const TA*>(), std::ptrdiff_t{}, int{}, std::ptrdiff_t{},
+                                               std::ptrdiff_t{}, std::declval<typename Backend::a_type*>(),
+                                               std::declval<std::int32_t*>()))>> : std::true_type {};
 
 // Packs rows [0, a.rows) (a.rows <= MC) of A into micro-panels of mr rows:
 // panel i, k-group g, row r, lane kk at i*kgroups*mr*kg + (g*mr + r)*kg + kk.
@@ -104,14 +106,16 @@ void pack_a_block(const MatrixView<const TA>& a, std::ptrdiff_t kgroups, typenam
   constexpr int mr = Backend::mr, kg = Backend::kgroup;
   constexpr int shift = Backend::template a_shift<TA>;
   const std::ptrdiff_t k_len = a.cols, k_full = k_len / kg * kg;
+  if constexpr (backend_packs_a_panels<Backend, TA>::value) {
+    if (a.col_stride == 1 && a.cols > 0) {
+      for (std::ptrdiff_t m = 0; m < a.rows; m += mr)
+        Backend::pack_a_panel(&a(m, 0), a.row_stride, static_cast<int>(std::min<std::ptrdiff_t>(mr, a.rows - m)), k_len,
+                              kgroups, dst + (m / mr) * kgroups * mr * kg, row_sums + m);
+      return;
+    }
+  }
   for (std::ptrdiff_t m = 0; m < a.rows; ++m) {
     code* panel = dst + (m / mr) * kgroups * mr * kg + (m % mr) * kg;
-    if constexpr (backend_packs_a_rows<Backend, TA>::value) {
-      if (a.col_stride == 1) {
-        row_sums[m] = Backend::pack_a_row(&a(m, 0), k_len, kgroups, panel);
-        continue;
-      }
-    }
     if constexpr (sizeof(code) == 1 && kg == 4) {
       if (a.col_stride == 1) {
         // Byte codes in groups of 4: one 32-bit move per group; the +-128 shift of
