@@ -1,5 +1,6 @@
 // Views: element addressing, transposition, Eigen interop without copies,
 // N-d iteration order and per-channel indices, and rejection of bad shapes.
+#include <cstdint>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -106,6 +107,15 @@ TEST(TensorView, RejectsBadAxesAndShapes) {
   const std::ptrdiff_t shape[] = {2, 3}, strides[] = {3, 1};
   EXPECT_THROW(lowp::TensorView<const float>(nullptr, shape, strides, 2), lowp::error);
   EXPECT_NO_THROW(lowp::TensorView<float>(nullptr, {2, 0}));  // empty: no element is ever addressed
+  // Element counts or offsets past std::ptrdiff_t: size() and indexing would be signed overflow.
+  const std::ptrdiff_t big = std::ptrdiff_t{1} << 32;
+  EXPECT_THROW(lowp::TensorView<float>(&x, {big, big}), lowp::error);
+  EXPECT_THROW(lowp::TensorView<float>(&x, {2, big, big}), lowp::error);
+  const std::ptrdiff_t far_shape[] = {3, 2}, far_strides[] = {PTRDIFF_MAX / 2 + 1, 1};
+  EXPECT_THROW(lowp::TensorView<float>(&x, far_shape, far_strides, 2), lowp::error);
+  const std::ptrdiff_t min_strides[] = {PTRDIFF_MIN, 1};
+  EXPECT_THROW(lowp::TensorView<float>(&x, far_shape, min_strides, 2), lowp::error);
+  EXPECT_NO_THROW(lowp::TensorView<float>(nullptr, {big, 0}));  // empty: its count is 0
 }
 
 TEST(ChannelValues, PerTensorAndPerChannel) {

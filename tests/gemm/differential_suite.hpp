@@ -387,13 +387,18 @@ void run_long_depth(std::uint32_t seed) {
   check_case_any<Backend>(1, 2, 3, big, rng);
   // Rows beyond one row block (the packed A block takes about half of L2: ~15 micro-panels of
   // 8 rows at this depth with a 1 MiB L2), so the rows are cut into several blocks, each
-  // packed into the same scratch with its own row sums.
+  // packed into the same scratch with its own row sums: 261 rows, and two blocks of MC rows
+  // plus a partial micro-panel, which the last block takes in (one panel more than MC: the
+  // scratch must hold it, as ASan checks).
   CaseParams tall{};
-  tall.m = 261;
   tall.n = 23;
   tall.k = 4099;
   tall.per_channel_zb = tall.with_bias = true;
-  check_case_any<Backend>(2, 1, 4, tall, rng);
+  const std::ptrdiff_t mc_rows = lowp::gemm_detail::row_block_panels<Backend>((tall.k + Backend::kgroup - 1) / Backend::kgroup) * Backend::mr;
+  for (const std::ptrdiff_t m : {std::ptrdiff_t{261}, 2 * mc_rows + Backend::mr / 2 + 1}) {
+    tall.m = m;
+    check_case_any<Backend>(2, 1, 4, tall, rng);
+  }
   using i8 = std::int8_t;
   using u8 = std::uint8_t;
   check_extremes<Backend, u8, i8>(255, -128, 0, 0, 9, 4099);

@@ -77,6 +77,23 @@ TEST(BatchNormFoldErrors, RejectsBadStatistics) {
                lowp::error);
   EXPECT_THROW(lowp::fold_batchnorm(w.data(), 6, lowp::WeightLayout::HWIO, b.data(), 2, {gamma, beta, nan_mean, good_var}),
                lowp::error);
+  // Finite statistics whose fold overflows float: a denormal variance with eps = 0 (1/sqrt
+  // of 1e-44 is ~1e22) times gamma 1e20, and a large weight times a large (finite) factor.
+  const float tiny_var[2] = {1, 1e-44f}, big_gamma[2] = {1, 1e20f}, big_factor_gamma[2] = {1e30f, 1};
+  EXPECT_THROW(lowp::fold_batchnorm(w.data(), 6, lowp::WeightLayout::OIHW, b.data(), 2,
+                                    {big_gamma, beta, mean, tiny_var, 0.0f}),
+               lowp::error);
+  std::vector<float> big_w(6, 1.0f);
+  big_w[0] = 1e10f;
+  EXPECT_THROW(lowp::fold_batchnorm(big_w.data(), 6, lowp::WeightLayout::OIHW, b.data(), 2,
+                                    {big_factor_gamma, beta, mean, good_var}),
+               lowp::error);
+  EXPECT_EQ(big_w[0], 1e10f) << "a rejected fold must leave the weights untouched";
+  // A NaN weight would fold into NaN silently.
+  std::vector<float> nan_w(6, 1.0f);
+  nan_w[4] = nan;
+  EXPECT_THROW(lowp::fold_batchnorm(nan_w.data(), 6, lowp::WeightLayout::HWIO, b.data(), 2, {gamma, beta, mean, good_var}),
+               lowp::error);
   EXPECT_EQ(w, std::vector<float>(6, 1.0f)) << "a rejected fold must leave the weights untouched";
   EXPECT_EQ(b, std::vector<float>(2, 0.0f)) << "a rejected fold must leave the bias untouched";
 }

@@ -31,7 +31,7 @@ class TensorView {
       LOWP_CHECK(shape[d] >= 0, "TensorView: negative extent ", shape[d], " in dimension ", d);
       shape_[d] = shape[d];
       strides_[d] = stride;
-      stride *= shape[d];
+      LOWP_CHECK(!__builtin_mul_overflow(stride, shape[d], &stride), "TensorView: the shape's element count overflows std::ptrdiff_t");
     }
     check_data();
   }
@@ -104,10 +104,23 @@ class TensorView {
   }
 
  private:
-  // A null pointer is only an empty tensor; with elements it is a caller's bug that would
+  // The element count and every element's offset must be representable: an overflowing
+  // shape product would make size(), for_each and every index undefined behaviour. A null
+  // pointer is only an empty tensor; with elements it is a caller's bug that would
   // otherwise surface as a crash deep inside a kernel.
   void check_data() const {
-    LOWP_CHECK(data_ != nullptr || size() == 0, "TensorView: null data for a tensor of ", size(), " elements");
+    std::ptrdiff_t count = 1, reach = 0;  // reach: sum of (extent - 1) * |stride|
+    bool fits = true;
+    for (int d = 0; d < rank_; ++d) {
+      std::ptrdiff_t step = 0;
+      fits = fits && !__builtin_mul_overflow(count, shape_[d], &count);
+      if (shape_[d] > 0)
+        fits = fits && strides_[d] != PTRDIFF_MIN &&
+               !__builtin_mul_overflow(shape_[d] - 1, strides_[d] < 0 ? -strides_[d] : strides_[d], &step) &&
+               !__builtin_add_overflow(reach, step, &reach);
+    }
+    LOWP_CHECK(fits, "TensorView: the element count or an element offset overflows std::ptrdiff_t");
+    LOWP_CHECK(data_ != nullptr || count == 0, "TensorView: null data for a tensor of ", count, " elements");
   }
 
   T* data_ = nullptr;

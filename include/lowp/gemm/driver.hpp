@@ -68,18 +68,33 @@ inline const CacheSizes& cache_sizes() {
   return sizes;
 }
 
-// Backend::pack_a_row (optional): a vectorized packing of one contiguous row of A into its
-// micro-panel slot, for backends whose codes are not bytes (Avx2's int16):
-//   std::int32_t pack_a_row(const TA* src, std::ptrdiff_t k_len, std::ptrdiff_t kgroups, a_type* slot)
-// writes k-group g of the row at slot + g * mr * kgroup (zeros past k_len) and returns the sum of its codes.
+// Bytes of one packed A row (K rounded up to whole k-groups, in the backend's codes).
+template <typename Backend>
+std::ptrdiff_t packed_a_row_bytes(std::ptrdiff_t kgroups) {
+  return kgroups * Backend::kgroup * static_cast<std::ptrdiff_t>(sizeof(typename Backend::a_type));
+}
+
+// MC in micro-panels: the packed A block (MC x K codes) takes half of L2 (at most 64 panels).
+template <typename Backend>
+std::ptrdiff_t row_block_panels(std::ptrdiff_t kgroups) {
+  const std::ptrdiff_t row_bytes = std::max<std::ptrdiff_t>(1, packed_a_row_bytes<Backend>(kgroups));
+  return std::clamp<std::ptrdiff_t>(cache_sizes().l2 / 2 / row_bytes / Backend::mr, 1, 64);
+}
+
+// Backend::pack_a_panel (optional): a vectorized packing of one micro-panel of A whose rows
+// are contiguous, for backends whose codes are not bytes (Avx2's int16):
+//   void pack_a_panel(const TA* src, std::ptrdiff_t row_stride, int rows, std::ptrdiff_t k_len,
+//                     std::ptrdiff_t kgroups, a_type* panel, std::int32_t* row_sums)
+// packs rows [0, rows) (rows <= mr) of src into the micro-panel layout below (zeros past k_len;
+// it may also write the slots of rows rows..mr-1) and sets row_sums[r] = sum of row r's codes.
 template <typename Backend, typename TA, typename = void>
-struct backend_packs_a_rows : std::false_type {};
+struct backend_packs_a_panels : std::false_type {};
 template <typename Backend, typename TA>
-struct backend_packs_a_rows<Backend, TA,
-                            std::void_t<decltype(Backend::pack_a_row(std::declval<const TA*>(), std::ptrdiff_t{},
-                                                                     std::ptrdiff_t{},
-                                                                     std::declval<typename Backend::a_type*>()))>>
-    : std::true_type {};
+struct backend_packs_a_panels<
+    Backend, TA,
+    std::void_t<decltype(Backend::pack_a_panel(std::declval<const TA*>(), std::ptrdiff_t{}, int{}, std::ptrdiff_t{},
+                                               std::ptrdiff_t{}, std::declval<typename Backend::a_type*>(),
+                                               std::declval<std::int32_t*>()))>> : std::true_type {};
 
 // Packs rows [0, a.rows) (a.rows <= MC) of A into micro-panels of mr rows:
 // panel i, k-group g, row r, lane kk at i*kgroups*mr*kg + (g*mr + r)*kg + kk.
@@ -91,14 +106,16 @@ void pack_a_block(const MatrixView<const TA>& a, std::ptrdiff_t kgroups, typenam
   constexpr int mr = Backend::mr, kg = Backend::kgroup;
   constexpr int shift = Backend::template a_shift<TA>;
   const std::ptrdiff_t k_len = a.cols, k_full = k_len / kg * kg;
+  if constexpr (backend_packs_a_panels<Backend, TA>::value) {
+    if (a.col_stride == 1 && a.cols > 0) {
+      for (std::ptrdiff_t m = 0; m < a.rows; m += mr)
+        Backend::pack_a_panel(&a(m, 0), a.row_stride, static_cast<int>(std::min<std::ptrdiff_t>(mr, a.rows - m)), k_len,
+                              kgroups, dst + (m / mr) * kgroups * mr * kg, row_sums + m);
+      return;
+    }
+  }
   for (std::ptrdiff_t m = 0; m < a.rows; ++m) {
     code* panel = dst + (m / mr) * kgroups * mr * kg + (m % mr) * kg;
-    if constexpr (backend_packs_a_rows<Backend, TA>::value) {
-      if (a.col_stride == 1) {
-        row_sums[m] = Backend::pack_a_row(&a(m, 0), k_len, kgroups, panel);
-        continue;
-      }
-    }
     if constexpr (sizeof(code) == 1 && kg == 4) {
       if (a.col_stride == 1) {
         // Byte codes in groups of 4: one 32-bit move per group; the +-128 shift of
@@ -223,6 +240,16 @@ struct GemmJob {
     ((rows == R + 1 ? run_row_tile<R + 1>(a_panel, row_sums, row0, p0, p1) : void()), ...);
   }
 
+  // The end of the row block starting at micro-panel mb of a task's [.., end). A single
+  // micro-panel left over is taken into this block instead of making a block of its own:
+  // every block streams all of B once, so a block of 1..mr rows would cost a full pass
+  // over the weights (from memory when they are beyond L2) for a sliver of the work, e.g.
+  // 128 rows with 21 panels of 6 per block: 126 + 2 rows read 16 MiB of B twice.
+  std::ptrdiff_t block_end(std::ptrdiff_t mb, std::ptrdiff_t end) const {
+    const std::ptrdiff_t next = std::min(end, mb + mc_panels);
+    return end - next == 1 ? end : next;
+  }
+
   void run_task(int task) const {
     const int ti = task / tasks_n, tj = task % tasks_n;
     const std::ptrdiff_t mp0 = split(m_panels, tasks_m, ti), mp1 = split(m_panels, tasks_m, ti + 1);
@@ -231,9 +258,10 @@ struct GemmJob {
     PA* packed = direct ? nullptr : scratch.packed_a.as<PA>();
     std::int32_t* row_sums = scratch.row_sums.as<std::int32_t>();
     const std::ptrdiff_t kgroups = b->kgroups();
-    for (std::ptrdiff_t mb = mp0; mb < mp1; mb += mc_panels) {
+    for (std::ptrdiff_t mb = mp0, mb_end; mb < mp1; mb = mb_end) {
+      mb_end = block_end(mb, mp1);
       const std::ptrdiff_t row_begin = mb * mr;
-      const std::ptrdiff_t row_end = std::min<std::ptrdiff_t>(a.rows, std::min(mp1, mb + mc_panels) * mr);
+      const std::ptrdiff_t row_end = std::min<std::ptrdiff_t>(a.rows, mb_end * mr);
       const MatrixView<const TA> a_block = a.block(row_begin, 0, row_end - row_begin, a.cols);
       if (!direct) {
         pack_a_block<Backend>(a_block, kgroups, packed, row_sums, col.zb != nullptr);
@@ -320,12 +348,12 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
   }
   const CacheSizes& cache = cache_sizes();
   constexpr int mr = Backend::mr, unit = Backend::max_panels;
-  const std::ptrdiff_t a_row_bytes = b.kgroups() * Backend::kgroup * static_cast<std::ptrdiff_t>(sizeof(typename Backend::a_type));
+  const std::ptrdiff_t a_row_bytes = packed_a_row_bytes<Backend>(b.kgroups());
   const std::ptrdiff_t b_panel_bytes = b.panel_stride() * static_cast<std::ptrdiff_t>(sizeof(typename Backend::b_type));
   job.m_panels = (a.rows + mr - 1) / mr;
   job.n_units = (c.cols + Backend::nr * unit - 1) / (Backend::nr * unit);
   job.b_beyond_l2 = b.padded_cols() / Backend::nr * b_panel_bytes > cache.l2;
-  job.mc_panels = std::clamp<std::ptrdiff_t>(cache.l2 / 2 / std::max<std::ptrdiff_t>(1, a_row_bytes) / mr, 1, 64);
+  job.mc_panels = row_block_panels<Backend>(b.kgroups());
   job.nc_panels = std::max<std::ptrdiff_t>(1, cache.l2 / 4 / std::max<std::ptrdiff_t>(1, b_panel_bytes) / unit) * unit;
 
   // Threads: a grid of tasks_m x tasks_n disjoint blocks of C; rows first (each thread
@@ -334,7 +362,9 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
   job.tasks_m = static_cast<int>(std::min<std::ptrdiff_t>(threads, job.m_panels));
   job.tasks_n = static_cast<int>(std::min<std::ptrdiff_t>(threads / job.tasks_m, job.n_units));
   const int tasks = job.tasks_m * job.tasks_n;
-  const std::ptrdiff_t block_rows = std::min<std::ptrdiff_t>(job.mc_panels, (job.m_panels + job.tasks_m - 1) / job.tasks_m) * mr;
+  // The largest row block (GemmJob::block_end may add one micro-panel to mc_panels).
+  const std::ptrdiff_t block_rows =
+      std::min<std::ptrdiff_t>(job.mc_panels + 1, (job.m_panels + job.tasks_m - 1) / job.tasks_m) * mr;
   for (int t = 0; t < tasks; ++t) {  // all allocation happens here, before any task runs
     Context::ThreadScratch& s = ctx.thread_scratch(t);
     if (!job.direct) s.packed_a.reserve(static_cast<std::size_t>(block_rows * a_row_bytes));

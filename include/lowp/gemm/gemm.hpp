@@ -55,7 +55,7 @@
 //       template <typename TB> static constexpr int b_shift = ...;  //  uint8 x int8, the VPDPBUSD domain)
 //       static constexpr bool direct_a = ...;     // optional: kernel honours TileArgs::a_row_stride and
 //                                                 // a_group_stride, so suitable row-major A is read in place
-//       static std::int32_t pack_a_row(...);      // optional: vectorized packing of one row of A (driver.hpp)
+//       static void pack_a_panel(...);            // optional: vectorized packing of a micro-panel of A (driver.hpp)
 //       template <typename Policy, typename TC, int Rows, int Panels>
 //       static void kernel(const TileArgs<a_type, b_type, TC>& t);  // Rows x Panels*nr, full K, fused epilogue
 //     };

@@ -38,25 +38,31 @@ inline void fold_batchnorm(float* weights, std::ptrdiff_t weight_count, WeightLa
              "fold_batchnorm: ", weight_count, " weights do not split into ", out_c, " output channels");
   LOWP_CHECK(bn.gamma && bn.beta && bn.mean && bn.var, "fold_batchnorm: missing batch-norm parameters");
   LOWP_CHECK(std::isfinite(bn.eps) && bn.eps >= 0, "fold_batchnorm: eps ", bn.eps, " is invalid");
-  std::vector<float> factor(static_cast<std::size_t>(out_c));
+  std::vector<float> factor(static_cast<std::size_t>(out_c)), folded_bias(static_cast<std::size_t>(out_c));
   for (std::ptrdiff_t c = 0; c < out_c; ++c) {
     LOWP_CHECK(bn.var[c] >= 0 && bn.var[c] + bn.eps > 0 && std::isfinite(bn.var[c]), "fold_batchnorm: variance ",
                bn.var[c], " of channel ", c, " is negative, non-finite, or zero with eps = 0");
     LOWP_CHECK(std::isfinite(bn.gamma[c]) && std::isfinite(bn.beta[c]) && std::isfinite(bn.mean[c]) &&
                    std::isfinite(bias[c]),
                "fold_batchnorm: gamma, beta, mean or bias of channel ", c, " is not finite");
-  }
-  // Validated first, so that a bad channel leaves weights and bias untouched.
-  for (std::ptrdiff_t c = 0; c < out_c; ++c) {
     const float inv_std = 1.0f / std::sqrt(bn.var[c] + bn.eps);
     factor[static_cast<std::size_t>(c)] = bn.gamma[c] * inv_std;
-    bias[c] = (bias[c] - bn.mean[c]) * inv_std * bn.gamma[c] + bn.beta[c];
+    folded_bias[static_cast<std::size_t>(c)] = (bias[c] - bn.mean[c]) * inv_std * bn.gamma[c] + bn.beta[c];
+    // A tiny var + eps (a denormal variance with eps = 0) and a large gamma can overflow float.
+    LOWP_CHECK(std::isfinite(factor[static_cast<std::size_t>(c)]) && std::isfinite(folded_bias[static_cast<std::size_t>(c)]),
+               "fold_batchnorm: channel ", c, " folds to a non-finite scale or bias (gamma ", bn.gamma[c],
+               " / sqrt(var ", bn.var[c], " + eps ", bn.eps, "))");
   }
   const std::ptrdiff_t per_channel = weight_count / out_c;
-  for (std::ptrdiff_t i = 0; i < weight_count; ++i) {
-    const std::ptrdiff_t c = layout == WeightLayout::OIHW ? i / per_channel : i % out_c;
-    weights[i] *= factor[static_cast<std::size_t>(c)];
-  }
+  auto channel_of = [&](std::ptrdiff_t i) {
+    return static_cast<std::size_t>(layout == WeightLayout::OIHW ? i / per_channel : i % out_c);
+  };
+  for (std::ptrdiff_t i = 0; i < weight_count; ++i)
+    LOWP_CHECK(std::isfinite(weights[i] * factor[channel_of(i)]), "fold_batchnorm: weight ", i, " (", weights[i],
+               ") of channel ", channel_of(i), " folds to a non-finite value");
+  // Everything was checked first, so that a bad channel leaves weights and bias untouched.
+  for (std::ptrdiff_t c = 0; c < out_c; ++c) bias[c] = folded_bias[static_cast<std::size_t>(c)];
+  for (std::ptrdiff_t i = 0; i < weight_count; ++i) weights[i] *= factor[channel_of(i)];
 }
 
 }  // namespace lowp

@@ -60,6 +60,10 @@ struct AvxVnni : UnsignedBySignedCodes {
     __asm__("vpdpbusd %[b], %[a], %[acc]" : [acc] "+v"(acc) : [a] "v"(a), [b] "v"(b));
 #endif
   }
+  static void accumulate2(__m256i& acc0, __m256i& acc1, __m256i a, __m256i b0, __m256i b1) {
+    accumulate(acc0, a, b0);
+    accumulate(acc1, a, b1);
+  }
 
   template <typename Policy, typename TC, int Rows, int Panels>
   static void kernel(const TileArgs<a_type, b_type, TC>& t) {

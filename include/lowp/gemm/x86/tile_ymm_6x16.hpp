@@ -7,7 +7,8 @@
 // supplies both:
 //
 //   static __m256i load_b(const b_type* group, int half);  // columns 8*half .. 8*half+7
-//   static void accumulate(__m256i& acc, __m256i a, __m256i b);
+//   static void accumulate2(__m256i& acc0, __m256i& acc1, __m256i a, __m256i b0, __m256i b1);
+//       // acc0 += a * b0, acc1 += a * b1 (one row, the two 8-column vectors of a panel)
 //
 // 6 rows x 2 vectors = 12 accumulator chains: enough to hide the multiply latency
 // (4-5 cycles at 2 per cycle), and 12 + 2 B + 1 broadcast (+ 1 product for VPMADDWD)
@@ -15,10 +16,12 @@
 //
 // Register allocation. Written with plain intrinsics, g++ 12 keeps up to 5 of the 12
 // accumulators on the stack (about 14 stack references per k-group). Each backend's
-// `accumulate` is therefore one extended-asm statement whose accumulator is a "+x"/"+v"
-// operand: the multiply-add becomes opaque, nothing can be folded into or hoisted out of
-// it, and the allocator keeps all 12 chains in registers (checked with objdump: per
-// k-group 2 B loads, 6 broadcasts, the multiply-adds, no stack access).
+// multiply-add is therefore an extended-asm statement whose accumulators are "+x"/"+v"
+// operands (Avx2's `accumulate2` is one statement for both, products first): the
+// multiply-adds become opaque, nothing can be folded into or hoisted out of them, and the
+// allocator keeps all 12 chains in registers (checked with objdump: per k-group 2 B loads,
+// 6 broadcasts, the multiply-adds, no stack access; for Avx2 since accumulate2, no register
+// moves either).
 //
 // Weights beyond L2 are prefetched ahead (b_prefetch_ahead_bytes, see below).
 #pragma once
@@ -99,7 +102,7 @@ __attribute__((always_inline)) inline void multiply_kgroup(__m256i (&acc)[Rows][
     __builtin_memcpy(&group, a + r * t.a_row_stride, 4);
     const __m256i av = _mm256_set1_epi32(group);
     LOWP_UNROLL
-    for (int v = 0; v < V; ++v) Isa::accumulate(acc[r][v], av, bv[v]);
+    for (int v = 0; v < V; v += 2) Isa::accumulate2(acc[r][v], acc[r][v + 1], av, bv[v], bv[v + 1]);
   }
 }
 
