@@ -58,7 +58,7 @@ constexpr int nr = 16;
 
 // Corrections, output stage and stores of a tile of 8-column int32 vectors.
 template <typename Policy, typename TC, int Rows, int V, bool ClampInFloat, typename PA, typename PB>
-void tile_epilogue_rows(const std::int32_t (&tile)[Rows][V * 8], const TileArgs<PA, PB, TC>& t,
+__attribute__((always_inline)) inline void tile_epilogue_rows(const std::int32_t (&tile)[Rows][V * 8], const TileArgs<PA, PB, TC>& t,
                         const avx2::OutputBounds& bounds) {
   // Copies: 8-bit stores may alias t, which would otherwise be re-read after every store.
   TC* const c = t.c;
