@@ -42,6 +42,12 @@ inline ZeroPointPreClamp zero_point_pre_clamp(std::int32_t zc) {
 // hi - zc) every output is lo (hi): the bounds then become [lo, lo] ([hi, hi]) with zc = 0.
 struct ShiftedClamp {
   std::int32_t lo, hi, zc;  // output = clamp(scaled, lo, hi) + zc
+  // Both bounds are integers a float holds exactly (|bound| <= 2^24): FloatRounding's SIMD
+  // epilogues may then clamp in float, before the conversion.
+  bool exact_in_float() const {
+    constexpr std::int32_t exact = std::int32_t{1} << 24;
+    return lo >= -exact && lo <= exact && hi >= -exact && hi <= exact;
+  }
 };
 inline ShiftedClamp shifted_clamp(std::int32_t zc, std::int32_t lo, std::int32_t hi) {
   const std::int64_t l = std::int64_t{lo} - zc, h = std::int64_t{hi} - zc;

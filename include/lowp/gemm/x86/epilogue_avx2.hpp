@@ -115,8 +115,8 @@ inline __m256i scale(__m256i acc, const Columns8& c) {
 }
 
 // The output code for 8/16-bit outputs, clamp(scaled + zc, lo, hi) as if in int64, done as
-// clamp(scaled, lo - zc, hi - zc) + zc (shifted_clamp, epilogue_scalar.hpp): one clamp, no
-// int32 overflow.
+// clamp(scaled, lo - zc, hi - zc) + zc (shifted_clamp, epilogue_scalar.hpp), as in
+// epilogue_avx512.hpp.
 struct OutputBounds {
   __m256i lo, hi, zc;  // the shifted bounds
   __m256 lo_f, hi_f;   // the same as floats, exact when float_exact
@@ -129,17 +129,14 @@ struct OutputBounds {
     zc = _mm256_set1_epi32(s.zc);
     lo_f = _mm256_set1_ps(static_cast<float>(s.lo));
     hi_f = _mm256_set1_ps(static_cast<float>(s.hi));
-    constexpr std::int32_t exact = std::int32_t{1} << 24;
-    float_exact = s.lo >= -exact && s.lo <= exact && s.hi >= -exact && s.hi <= exact;
+    float_exact = s.exact_in_float();
   }
   __m256i apply(__m256i scaled) const { return _mm256_add_epi32(_mm256_min_epi32(_mm256_max_epi32(scaled, lo), hi), zc); }
 };
 
 // The 8/16-bit output codes of 8 corrected accumulators. ClampInFloat (FloatRounding with
-// bounds.float_exact only): rounding to nearest is monotone and leaves the integers lo and hi
-// in place, so clamping v = acc * real to [lo, hi] before the conversion gives
-// clamp(scale(acc), lo, hi), the saturation of |v| >= 2^31 included: 6 instructions instead of
-// 10 (cvt, mul, compare, cvt, blend, then the integer clamp and add).
+// bounds.float_exact only): clamped in float before the conversion, equal to clamping after
+// it (why: output_code in epilogue_avx512.hpp).
 template <typename Policy, bool ClampInFloat>
 inline __m256i output_code(__m256i acc, const Columns8& c, const OutputBounds& bounds) {
   if constexpr (ClampInFloat) {
