@@ -25,23 +25,19 @@ inline std::int32_t wrap_mul(std::int32_t a, std::int32_t b) {
   return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) * static_cast<std::uint32_t>(b));
 }
 
-// The vector epilogues add the output zero point in int32 lanes. Clamping the scaled value
-// first to [INT32_MIN - min(zc, 0), INT32_MAX - max(zc, 0)] makes `scaled + zc` exact, and the
-// later clamp to [lo, hi] then gives what output_scalar's int64 sum gives (lo, hi are int32).
-struct ZeroPointPreClamp {
-  std::int32_t lo, hi;
-};
-inline ZeroPointPreClamp zero_point_pre_clamp(std::int32_t zc) {
-  return {static_cast<std::int32_t>(std::int64_t{INT32_MIN} - std::min(zc, 0)),
-          static_cast<std::int32_t>(std::int64_t{INT32_MAX} - std::max(zc, 0))};
-}
-
-// The same output code with one clamp: clamp(scaled + zc, lo, hi) (in int64) equals
+// The vector epilogues add the output zero point in int32 lanes, with one clamp:
+// clamp(scaled + zc, lo, hi) (in int64, output_scalar) equals
 // clamp(scaled, lo - zc, hi - zc) + zc, and the latter never leaves int32 once lo - zc and
 // hi - zc are clamped to int32. When the whole int32 range lies below lo - zc (or above
 // hi - zc) every output is lo (hi): the bounds then become [lo, lo] ([hi, hi]) with zc = 0.
 struct ShiftedClamp {
   std::int32_t lo, hi, zc;  // output = clamp(scaled, lo, hi) + zc
+  // Both bounds are integers a float holds exactly (|bound| <= 2^24): FloatRounding's SIMD
+  // epilogues may then clamp in float, before the conversion.
+  bool exact_in_float() const {
+    constexpr std::int32_t exact = std::int32_t{1} << 24;
+    return lo >= -exact && lo <= exact && hi >= -exact && hi <= exact;
+  }
 };
 inline ShiftedClamp shifted_clamp(std::int32_t zc, std::int32_t lo, std::int32_t hi) {
   const std::int64_t l = std::int64_t{lo} - zc, h = std::int64_t{hi} - zc;

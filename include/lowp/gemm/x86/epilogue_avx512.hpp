@@ -119,8 +119,7 @@ struct OutputBounds {
     zc = _mm512_set1_epi32(s.zc);
     lo_f = _mm512_set1_ps(static_cast<float>(s.lo));
     hi_f = _mm512_set1_ps(static_cast<float>(s.hi));
-    constexpr std::int32_t exact = std::int32_t{1} << 24;
-    float_exact = s.lo >= -exact && s.lo <= exact && s.hi >= -exact && s.hi <= exact;
+    float_exact = s.exact_in_float();
   }
   __m512i apply(__m512i scaled) const { return _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(scaled, lo), hi), zc); }
 };

@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "lowp/core/diagnostics.hpp"
 #include "lowp/gemm/backend.hpp"
@@ -56,25 +57,69 @@ constexpr int mr = 6;
 constexpr int nr = 16;
 
 // Corrections, output stage and stores of a tile of 8-column int32 vectors.
-template <typename Policy, typename TC, int Rows, int V, typename PA, typename PB>
-void tile_epilogue(const std::int32_t (&tile)[Rows][V * 8], const TileArgs<PA, PB, TC>& t) {
-  const avx2::OutputBounds bounds(t.zc, t.lo, t.hi);
+template <typename Policy, typename TC, int Rows, int V, bool ClampInFloat, typename PA, typename PB>
+__attribute__((always_inline)) inline void tile_epilogue_rows(const std::int32_t (&tile)[Rows][V * 8], const TileArgs<PA, PB, TC>& t,
+                        const avx2::OutputBounds& bounds) {
+  // Copies: 8-bit stores may alias t, which would otherwise be re-read after every store.
+  TC* const c = t.c;
+  const std::ptrdiff_t row_stride = t.c_row_stride, col_stride = t.c_col_stride;
+  const int cols = t.cols;
+  const ColumnParams col = t.col;
+  std::int32_t row_sums[Rows];
+  if (col.zb) __builtin_memcpy(row_sums, t.row_sums, sizeof(row_sums));
+  auto corrected = [&](int r, int j, __m256i offset, __m256i zb) LOWP_ALWAYS_INLINE_LAMBDA {
+    __m256i s = _mm256_add_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(tile[r] + j)), offset);
+    if (col.zb) s = _mm256_sub_epi32(s, _mm256_mullo_epi32(zb, _mm256_set1_epi32(row_sums[r])));
+    return s;
+  };
+  auto load_zb = [&](int j) LOWP_ALWAYS_INLINE_LAMBDA {
+    return col.zb ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col.zb + j)) : _mm256_setzero_si256();
+  };
+  auto load_offset = [&](int j) LOWP_ALWAYS_INLINE_LAMBDA {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col.offset + j));
+  };
   LOWP_UNROLL
-  for (int v = 0; v < V; ++v) {
+  for (int v = 0; v < V; v += 2) {
     const int j = v * 8;
-    if (j >= t.cols) break;
-    const avx2::Columns8 cols = avx2::load_columns(t.col, j);
-    const __m256i offset = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.col.offset + j));
-    const __m256i zb = t.col.zb ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.col.zb + j))
-                                : _mm256_setzero_si256();
+    if (j >= cols) break;
+    if constexpr (sizeof(TC) <= 2 && !std::is_same<TC, float>::value) {
+      // 16 whole contiguous columns: both vectors' codes in one store (store16_codes).
+      if (col_stride == 1 && cols - j >= 16) {
+        const avx2::Columns8 p0 = avx2::load_columns(col, j), p1 = avx2::load_columns(col, j + 8);
+        const __m256i off0 = load_offset(j), off1 = load_offset(j + 8);
+        const __m256i zb0 = load_zb(j), zb1 = load_zb(j + 8);
+        LOWP_UNROLL
+        for (int r = 0; r < Rows; ++r) {
+          const __m256i c0 = avx2::output_code<Policy, ClampInFloat>(corrected(r, j, off0, zb0), p0, bounds);
+          const __m256i c1 = avx2::output_code<Policy, ClampInFloat>(corrected(r, j + 8, off1, zb1), p1, bounds);
+          avx2::store16_codes(c0, c1, c + r * row_stride + j);
+        }
+        continue;
+      }
+    }
     LOWP_UNROLL
-    for (int r = 0; r < Rows; ++r) {
-      __m256i s = _mm256_add_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(tile[r] + j)), offset);
-      if (t.col.zb) s = _mm256_sub_epi32(s, _mm256_mullo_epi32(zb, _mm256_set1_epi32(t.row_sums[r])));
-      avx2::store_output<Policy>(s, cols, bounds, t.c + r * t.c_row_stride + j * t.c_col_stride, t.c_col_stride,
-                                 t.cols - j);
+    for (int h = 0; h < 2; ++h) {
+      const int jh = j + 8 * h;
+      if (jh >= cols) break;
+      const avx2::Columns8 params = avx2::load_columns(col, jh);
+      const __m256i offset = load_offset(jh), zb = load_zb(jh);
+      LOWP_UNROLL
+      for (int r = 0; r < Rows; ++r)
+        avx2::store_output<Policy, TC, ClampInFloat>(corrected(r, jh, offset, zb), params, bounds,
+                                                     c + r * row_stride + jh * col_stride, col_stride, cols - jh);
     }
   }
+}
+
+// Not inlined: inlined, g++ let the epilogue's constants push the accumulators to the stack
+// inside the depth loop (Avx2 0.63-0.88x, same-process A/B).
+template <typename Policy, typename TC, int Rows, int V, typename PA, typename PB>
+LOWP_KERNEL_NOINLINE void tile_epilogue(const std::int32_t (&tile)[Rows][V * 8], const TileArgs<PA, PB, TC>& t) {
+  const avx2::OutputBounds bounds(t.zc, t.lo, t.hi);
+  if constexpr (std::is_same<Policy, FloatRounding>::value && sizeof(TC) <= 2 && !std::is_same<TC, float>::value) {
+    if (bounds.float_exact) return tile_epilogue_rows<Policy, TC, Rows, V, true>(tile, t, bounds);
+  }
+  tile_epilogue_rows<Policy, TC, Rows, V, false>(tile, t, bounds);
 }
 
 // B beyond L2. A 6-row tile consumes a 64-byte line of its panel every 6 cycles (AvxVnni) and
@@ -139,7 +184,8 @@ LOWP_KERNEL_NOINLINE void depth_loop_and_epilogue(const TileArgs<PA, PB, TC>& t)
     b += 2 * kgroup_elems;
   }
   if (t.kgroups % 2) multiply_kgroup<Isa>(acc, a, b, t);
-  // Through memory on purpose (see kernel_avx512vnni_8x32.hpp).
+  // Through memory on purpose (see kernel_avx512vnni_8x32.hpp); the round trip (12 stores, loads
+  // folded into the offset adds) drew ~1/10 of the epilogue's samples (docs/backends.md).
   alignas(32) std::int32_t tile[Rows][V * 8];
   LOWP_UNROLL
   for (int r = 0; r < Rows; ++r)
