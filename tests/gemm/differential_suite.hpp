@@ -394,7 +394,8 @@ void run_long_depth(std::uint32_t seed) {
   tall.n = 23;
   tall.k = 4099;
   tall.per_channel_zb = tall.with_bias = true;
-  const std::ptrdiff_t mc_rows = lowp::gemm_detail::row_block_panels<Backend>((tall.k + Backend::kgroup - 1) / Backend::kgroup) * Backend::mr;
+  const std::ptrdiff_t tall_kgroups = (tall.k + Backend::kgroup - 1) / Backend::kgroup;
+  const std::ptrdiff_t mc_rows = lowp::gemm_detail::row_block_panels<Backend>(tall_kgroups) * Backend::mr;
   for (const std::ptrdiff_t m : {std::ptrdiff_t{261}, 2 * mc_rows + Backend::mr / 2 + 1}) {
     tall.m = m;
     check_case_any<Backend>(2, 1, 4, tall, rng);
