@@ -406,6 +406,30 @@ void run_long_depth(std::uint32_t seed) {
   check_extremes<Backend, i8, u8>(-128, 255, 127, 0, 17, 2053);
 }
 
+// GEMV row tiles (1..4 rows) at every column count around their panel boundaries: the driver
+// runs a multi-panel tile whose columns fit in half its panels as the narrower tile
+// (GemmJob::run_kernel), so N = nr, nr + 1, 2 nr, 2 nr + 1, ... switch tile widths.
+template <typename Backend>
+void run_gemv_column_tails(std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  constexpr std::ptrdiff_t nr = Backend::nr;
+  int i = 0;
+  for (std::ptrdiff_t m = 1; m <= 4; ++m)
+    for (const std::ptrdiff_t n : {std::ptrdiff_t{1}, nr - 1, nr, nr + 1, 2 * nr - 1, 2 * nr, 2 * nr + 1, 3 * nr + 1,
+                                   4 * nr, 4 * nr + 1, 5 * nr - 1})
+      for (const std::ptrdiff_t k : {std::ptrdiff_t{7}, std::ptrdiff_t{133}}) {
+        CaseParams p{};
+        p.m = m;
+        p.n = n;
+        p.k = k;
+        p.per_channel_zb = p.per_channel_mult = i % 2 == 0;
+        p.with_bias = true;
+        p.c_col_major = i % 7 == 0;
+        check_case_any<Backend>(i % 3, (i / 3) % 4, i % 5, p, rng);
+        ++i;
+      }
+}
+
 // Bit-identical results for 1..4 threads (and equal to the reference).
 template <typename Backend>
 void run_threading(std::uint32_t seed) {
@@ -456,6 +480,10 @@ inline void lowp_test::TestThreadPool::run(int count, void (*task)(void*, int), 
   TEST(Suite, LongDepthMatchesReference) {                                                    \
     if (!(supported)) GTEST_SKIP() << reason;                                                 \
     lowp_test::run_long_depth<Backend>(11u);                                                  \
+  }                                                                                           \
+  TEST(Suite, GemvColumnTailsMatchReference) {                                                \
+    if (!(supported)) GTEST_SKIP() << reason;                                                 \
+    lowp_test::run_gemv_column_tails<Backend>(5u);                                            \
   }                                                                                           \
   TEST(Suite, ThreadCountDoesNotChangeBits) {                                                 \
     if (!(supported)) GTEST_SKIP() << reason;                                                 \

@@ -232,8 +232,19 @@ struct GemmJob {
                            col.real + col0};
       t.cols = static_cast<int>(std::min<std::ptrdiff_t>(panels * nr, n - col0));
       t.c = c.data + row0 * c.row_stride + col0 * c.col_stride;
-      Backend::template kernel<Policy, TC, Rows, panels>(t);
+      run_kernel<Rows, panels>(t);
     }
+  }
+
+  // A multi-panel (GEMV) tile whose columns fit in half as many panels runs as that narrower
+  // tile: N = 8 at M = 1 would otherwise multiply, and stream, 128 columns of padding (the
+  // packed B is padded to nr * max_panels columns so that a full tile never reads past it).
+  template <int Rows, int Panels>
+  static void run_kernel(const TileArgs<PA, PB, TC>& t) {
+    if constexpr (Panels > 1) {
+      if (t.cols <= Panels / 2 * nr) return run_kernel<Rows, Panels / 2>(t);
+    }
+    Backend::template kernel<Policy, TC, Rows, Panels>(t);
   }
 
   template <int... R>
