@@ -17,7 +17,8 @@
 // Blocking. The depth is never split: a micro-kernel owns its Rows x (Panels*nr)
 // accumulators over all of K (at most gemm_max_k, ~65k..131k), so the whole output
 // stage runs in registers straight after the last multiply. Instead, the rows are
-// cut into blocks of MC (the packed A block, MC x K, takes half of L2) and the
+// cut into blocks of MC (the packed A block, MC x K, takes half of L2; one micro-panel
+// for Avx2 when all of B fits a quarter of L2, see gemm_packed) and the
 // columns into chunks of NC (the packed B chunk, K x NC, a quarter of L2); inside a
 // chunk every A micro-panel meets every B panel, so B is read from L2 MC/mr times
 // per fetch from memory and A once per chunk. Sizes come from the cache sizes of
@@ -86,7 +87,8 @@ std::ptrdiff_t row_block_panels(std::ptrdiff_t kgroups) {
 //   void pack_a_panel(const TA* src, std::ptrdiff_t row_stride, int rows, std::ptrdiff_t k_len,
 //                     std::ptrdiff_t kgroups, a_type* panel, std::int32_t* row_sums)
 // packs rows [0, rows) (rows <= mr) of src into the micro-panel layout below (zeros past k_len;
-// it may also write the slots of rows rows..mr-1) and sets row_sums[r] = sum of row r's codes.
+// it may also write the slots of rows rows..mr-1) and, unless row_sums is nullptr (every zb' is
+// 0: no row sums needed), sets row_sums[r] = sum of row r's codes.
 template <typename Backend, typename TA, typename = void>
 struct backend_packs_a_panels : std::false_type {};
 template <typename Backend, typename TA>
@@ -110,7 +112,7 @@ void pack_a_block(const MatrixView<const TA>& a, std::ptrdiff_t kgroups, typenam
     if (a.col_stride == 1 && a.cols > 0) {
       for (std::ptrdiff_t m = 0; m < a.rows; m += mr)
         Backend::pack_a_panel(&a(m, 0), a.row_stride, static_cast<int>(std::min<std::ptrdiff_t>(mr, a.rows - m)), k_len,
-                              kgroups, dst + (m / mr) * kgroups * mr * kg, row_sums + m);
+                              kgroups, dst + (m / mr) * kgroups * mr * kg, want_sums ? row_sums + m : nullptr);
       return;
     }
   }
@@ -365,6 +367,14 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
   job.n_units = (c.cols + Backend::nr * unit - 1) / (Backend::nr * unit);
   job.b_beyond_l2 = b.padded_cols() / Backend::nr * b_panel_bytes > cache.l2;
   job.mc_panels = row_block_panels<Backend>(b.kgroups());
+  if constexpr (backend_packs_a_panels<Backend, TA>::value) {
+    // Packed B within a quarter of L2 (small N): B stays in L2 whatever the A block, so a
+    // large block buys nothing, and a block of one micro-panel, packed right before its tiles,
+    // is written to and read from L1 instead of L2. Avx2 widens A to int16 in packing, which
+    // weighs ~8% of 3136 x 576 x 64 (N = 64); same-process A/B 1.02-1.05x there, 512^3 1.01x,
+    // larger B untouched (docs/backends.md, "The AVX2 tile").
+    if (b.padded_cols() / Backend::nr * b_panel_bytes <= cache.l2 / 4) job.mc_panels = 1;
+  }
   job.nc_panels = std::max<std::ptrdiff_t>(1, cache.l2 / 4 / std::max<std::ptrdiff_t>(1, b_panel_bytes) / unit) * unit;
 
   // Threads: a grid of tasks_m x tasks_n disjoint blocks of C; rows first (each thread

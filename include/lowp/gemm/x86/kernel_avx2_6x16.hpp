@@ -91,6 +91,15 @@ struct Avx2 {
   template <typename TA>
   static void pack_a_panel(const TA* src, std::ptrdiff_t row_stride, int rows, std::ptrdiff_t k_len,
                            std::ptrdiff_t kgroups, a_type* panel, std::int32_t* row_sums) {
+    if (row_sums) return pack_a_panel_impl<true>(src, row_stride, rows, k_len, kgroups, panel, row_sums);
+    pack_a_panel_impl<false>(src, row_stride, rows, k_len, kgroups, panel, row_sums);
+  }
+  // Sums = false when no zb' is nonzero (row_sums == nullptr, the common symmetric-weights
+  // case): 12 fewer vector operations per 16 depths, 1.01-1.05x at 3136 x 576 x 64 once the
+  // panel is packed into L1 (driver.hpp, the one-micro-panel A block for small N).
+  template <bool Sums, typename TA>
+  static void pack_a_panel_impl(const TA* src, std::ptrdiff_t row_stride, int rows, std::ptrdiff_t k_len,
+                                std::ptrdiff_t kgroups, a_type* panel, std::int32_t* row_sums) {
     static_assert(mr == 6 && kgroup == 2, "pack_a_panel transposes 6 rows of int16 pairs");
     constexpr std::ptrdiff_t group_stride = mr * kgroup;  // int16 codes per k-group of the panel
     const TA* row[mr];
@@ -114,7 +123,7 @@ struct Avx2 {
       for (int r = 0; r < mr; ++r) {
         const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row[r] + 2 * g));
         x[r] = std::is_signed<TA>::value ? _mm256_cvtepi8_epi16(bytes) : _mm256_cvtepu8_epi16(bytes);
-        sums[r] = _mm256_add_epi32(sums[r], _mm256_madd_epi16(x[r], ones));
+        if constexpr (Sums) sums[r] = _mm256_add_epi32(sums[r], _mm256_madd_epi16(x[r], ones));
       }
       // Per 128-bit lane: u[j] = rows 0-3 of k-group j (lane 1: j + 4), v[j] = rows 4-5 in its low 8 bytes.
       const __m256i t01l = _mm256_unpacklo_epi32(x[0], x[1]), t01h = _mm256_unpackhi_epi32(x[0], x[1]);
@@ -142,7 +151,7 @@ struct Avx2 {
         panel[(k / 2) * group_stride + r * kgroup + k % 2] = code;
         sum += code;
       }
-      if (r < rows) row_sums[r] = sum;
+      if (Sums && r < rows) row_sums[r] = sum;
     }
   }
 
