@@ -201,35 +201,42 @@ struct GemmJob {
   bool direct;       // A read in place (can_read_a_in_place)
   bool b_beyond_l2;  // the packed B is larger than L2 (TileArgs::b_beyond_l2)
 
-  template <int Rows>
-  void run_row_tile(const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0, std::ptrdiff_t p0,
-                    std::ptrdiff_t p1, const PB* b_prefetch = nullptr, std::ptrdiff_t b_prefetch_step = 0) const {
-    constexpr int panels = Backend::panels(Rows);
-    static_assert(panels >= 1 && Backend::max_panels % panels == 0, "backend: panels(rows) must divide max_panels");
+  // The arguments of every tile of panel group p (Panels panels from column p * nr), for row 0
+  // (a, row_sums and the b_prefetch hint unset). Built once per group: the 6-row tiles of a
+  // group then differ only in those and in c.
+  template <int Panels>
+  TileArgs<PA, PB, TC> panel_args(std::ptrdiff_t p) const {
     TileArgs<PA, PB, TC> t;
-    t.a = a_panel;
     t.a_row_stride = direct ? a.row_stride : kg;
     t.a_group_stride = direct ? kg : mr * kg;
     t.b_panel_stride = b->panel_stride();
     t.kgroups = b->kgroups();
     t.b_beyond_l2 = b_beyond_l2;
-    t.row_sums = row_sums;
     t.zc = zc;
     t.lo = lo;
     t.hi = hi;
     t.c_row_stride = c.row_stride;
     t.c_col_stride = c.col_stride;
-    t.b_prefetch = b_prefetch;
-    t.b_prefetch_step = b_prefetch_step;
-    const std::ptrdiff_t n = c.cols;
-    for (std::ptrdiff_t p = p0; p < p1 && p * nr < n; p += panels) {
-      const std::ptrdiff_t col0 = p * nr;
-      t.b = b->panel(p);
-      t.col = ColumnParams{col.offset + col0,     col.zb ? col.zb + col0 : nullptr, col.multiplier + col0,
-                           col.shift + col0,      col.left_shift + col0,            col.right_shift + col0,
-                           col.real + col0};
-      t.cols = static_cast<int>(std::min<std::ptrdiff_t>(panels * nr, n - col0));
-      t.c = c.data + row0 * c.row_stride + col0 * c.col_stride;
+    const std::ptrdiff_t col0 = p * nr;
+    t.b = b->panel(p);
+    t.col = ColumnParams{col.offset + col0,     col.zb ? col.zb + col0 : nullptr, col.multiplier + col0,
+                         col.shift + col0,      col.left_shift + col0,            col.right_shift + col0,
+                         col.real + col0};
+    t.cols = static_cast<int>(std::min<std::ptrdiff_t>(Panels * nr, c.cols - col0));
+    t.c = c.data + col0 * c.col_stride;
+    return t;
+  }
+
+  template <int Rows>
+  void run_row_tile(const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0, std::ptrdiff_t p0,
+                    std::ptrdiff_t p1) const {
+    constexpr int panels = Backend::panels(Rows);
+    static_assert(panels >= 1 && Backend::max_panels % panels == 0, "backend: panels(rows) must divide max_panels");
+    for (std::ptrdiff_t p = p0; p < p1 && p * nr < c.cols; p += panels) {
+      TileArgs<PA, PB, TC> t = panel_args<panels>(p);
+      t.a = a_panel;
+      t.row_sums = row_sums;
+      t.c += row0 * c.row_stride;
       Backend::template kernel<Policy, TC, Rows, panels>(t);
     }
   }
@@ -287,13 +294,20 @@ struct GemmJob {
         const std::ptrdiff_t pf_step = kgroups > 0 ? (slice + kgroups - 1) / kgroups : 0;
         const std::ptrdiff_t b_panels = (c.cols + nr - 1) / nr;
         const bool hint = tiles > 1 && b_beyond_l2 && pf_step * static_cast<std::ptrdiff_t>(sizeof(PB)) <= 128;
-        for (std::ptrdiff_t p = pc; p < pc_end; p += step)
+        for (std::ptrdiff_t p = pc; p < pc_end && p < b_panels && tiles > 0; p += step) {
+          TileArgs<PA, PB, TC> t = panel_args<step>(p);
+          TC* const c_panel = t.c;
+          t.b_prefetch_step = pf_step;
           for (std::ptrdiff_t i = 0; i < tiles; ++i) {
             const std::ptrdiff_t row0 = row_begin + i * mr;
             const bool prefetch = hint && i > 0 && p + step < b_panels;
-            run_row_tile<mr>(a_tile(row0), row_sums + i * mr, row0, p, p + step,
-                             prefetch ? b->panel(p + step) + (i - 1) * slice : nullptr, pf_step);
+            t.a = a_tile(row0);
+            t.row_sums = row_sums + i * mr;
+            t.c = c_panel + row0 * c.row_stride;
+            t.b_prefetch = prefetch ? b->panel(p + step) + (i - 1) * slice : nullptr;
+            Backend::template kernel<Policy, TC, mr, step>(t);
           }
+        }
         // The last, partial micro-panel (or a whole GEMV block) with its own tile width.
         if (row_begin + full_rows < row_end) {
           const std::ptrdiff_t row0 = row_begin + full_rows;
