@@ -203,35 +203,47 @@ struct GemmJob {
   bool direct;       // A read in place (can_read_a_in_place)
   bool b_beyond_l2;  // the packed B is larger than L2 (TileArgs::b_beyond_l2)
 
-  template <int Rows>
-  void run_row_tile(const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0, std::ptrdiff_t p0,
-                    std::ptrdiff_t p1, const PB* b_prefetch = nullptr, std::ptrdiff_t b_prefetch_step = 0) const {
-    constexpr int panels = Backend::panels(Rows);
-    static_assert(panels >= 1 && Backend::max_panels % panels == 0, "backend: panels(rows) must divide max_panels");
+  // The arguments every tile of the job shares (a, row_sums, the panel's fields and the
+  // b_prefetch hint unset). Built once per task: per panel group only b, col, cols and c change
+  // (set_panel), per 6-row tile only a, row_sums, c and the hint.
+  TileArgs<PA, PB, TC> job_args() const {
     TileArgs<PA, PB, TC> t;
-    t.a = a_panel;
     t.a_row_stride = direct ? a.row_stride : kg;
     t.a_group_stride = direct ? kg : mr * kg;
     t.b_panel_stride = b->panel_stride();
     t.kgroups = b->kgroups();
     t.b_beyond_l2 = b_beyond_l2;
-    t.row_sums = row_sums;
     t.zc = zc;
     t.lo = lo;
     t.hi = hi;
     t.c_row_stride = c.row_stride;
     t.c_col_stride = c.col_stride;
-    t.b_prefetch = b_prefetch;
-    t.b_prefetch_step = b_prefetch_step;
-    const std::ptrdiff_t n = c.cols;
-    for (std::ptrdiff_t p = p0; p < p1 && p * nr < n; p += panels) {
-      const std::ptrdiff_t col0 = p * nr;
-      t.b = b->panel(p);
-      t.col = ColumnParams{col.offset + col0,     col.zb ? col.zb + col0 : nullptr, col.multiplier + col0,
-                           col.shift + col0,      col.left_shift + col0,            col.right_shift + col0,
-                           col.real + col0};
-      t.cols = static_cast<int>(std::min<std::ptrdiff_t>(panels * nr, n - col0));
-      t.c = c.data + row0 * c.row_stride + col0 * c.col_stride;
+    return t;
+  }
+
+  // Points t at panel group p (Panels panels from column p * nr), row 0 of C.
+  template <int Panels>
+  void set_panel(TileArgs<PA, PB, TC>& t, std::ptrdiff_t p) const {
+    const std::ptrdiff_t col0 = p * nr;
+    t.b = b->panel(p);
+    t.col = ColumnParams{col.offset + col0,     col.zb ? col.zb + col0 : nullptr, col.multiplier + col0,
+                         col.shift + col0,      col.left_shift + col0,            col.right_shift + col0,
+                         col.real + col0};
+    t.cols = static_cast<int>(std::min<std::ptrdiff_t>(Panels * nr, c.cols - col0));
+    t.c = c.data + col0 * c.col_stride;
+  }
+
+  template <int Rows>
+  void run_row_tile(TileArgs<PA, PB, TC>& t, const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0,
+                    std::ptrdiff_t p0, std::ptrdiff_t p1) const {
+    constexpr int panels = Backend::panels(Rows);
+    static_assert(panels >= 1 && Backend::max_panels % panels == 0, "backend: panels(rows) must divide max_panels");
+    t.a = a_panel;
+    t.row_sums = row_sums;
+    t.b_prefetch = nullptr;
+    for (std::ptrdiff_t p = p0; p < p1 && p * nr < c.cols; p += panels) {
+      set_panel<panels>(t, p);
+      t.c += row0 * c.row_stride;
       run_kernel<Rows, panels>(t);
     }
   }
@@ -248,9 +260,9 @@ struct GemmJob {
   }
 
   template <int... R>
-  void dispatch_rows(int rows, const PA* a_panel, const std::int32_t* row_sums, std::ptrdiff_t row0,
-                     std::ptrdiff_t p0, std::ptrdiff_t p1, std::integer_sequence<int, R...>) const {
-    ((rows == R + 1 ? run_row_tile<R + 1>(a_panel, row_sums, row0, p0, p1) : void()), ...);
+  void dispatch_rows(TileArgs<PA, PB, TC>& t, int rows, const PA* a_panel, const std::int32_t* row_sums,
+                     std::ptrdiff_t row0, std::ptrdiff_t p0, std::ptrdiff_t p1, std::integer_sequence<int, R...>) const {
+    ((rows == R + 1 ? run_row_tile<R + 1>(t, a_panel, row_sums, row0, p0, p1) : void()), ...);
   }
 
   // The end of the row block starting at micro-panel mb of a task's [.., end). A single
@@ -271,6 +283,7 @@ struct GemmJob {
     PA* packed = direct ? nullptr : scratch.packed_a.as<PA>();
     std::int32_t* row_sums = scratch.row_sums.as<std::int32_t>();
     const std::ptrdiff_t kgroups = b->kgroups();
+    TileArgs<PA, PB, TC> t = job_args();
     for (std::ptrdiff_t mb = mp0, mb_end; mb < mp1; mb = mb_end) {
       mb_end = block_end(mb, mp1);
       const std::ptrdiff_t row_begin = mb * mr;
@@ -300,17 +313,24 @@ struct GemmJob {
         const std::ptrdiff_t pf_step = kgroups > 0 ? (slice + kgroups - 1) / kgroups : 0;
         const std::ptrdiff_t b_panels = (c.cols + nr - 1) / nr;
         const bool hint = tiles > 1 && b_beyond_l2 && pf_step * static_cast<std::ptrdiff_t>(sizeof(PB)) <= 128;
-        for (std::ptrdiff_t p = pc; p < pc_end; p += step)
+        for (std::ptrdiff_t p = pc; p < pc_end && p < b_panels && tiles > 0; p += step) {
+          set_panel<step>(t, p);
+          TC* const c_panel = t.c;
+          t.b_prefetch_step = pf_step;
           for (std::ptrdiff_t i = 0; i < tiles; ++i) {
             const std::ptrdiff_t row0 = row_begin + i * mr;
             const bool prefetch = hint && i > 0 && p + step < b_panels;
-            run_row_tile<mr>(a_tile(row0), row_sums + i * mr, row0, p, p + step,
-                             prefetch ? b->panel(p + step) + (i - 1) * slice : nullptr, pf_step);
+            t.a = a_tile(row0);
+            t.row_sums = row_sums + i * mr;
+            t.c = c_panel + row0 * c.row_stride;
+            t.b_prefetch = prefetch ? b->panel(p + step) + (i - 1) * slice : nullptr;
+            Backend::template kernel<Policy, TC, mr, step>(t);
           }
+        }
         // The last, partial micro-panel (or a whole GEMV block) with its own tile width.
         if (row_begin + full_rows < row_end) {
           const std::ptrdiff_t row0 = row_begin + full_rows;
-          dispatch_rows(static_cast<int>(row_end - row0), a_tile(row0), row_sums + full_rows, row0, pc, pc_end,
+          dispatch_rows(t, static_cast<int>(row_end - row0), a_tile(row0), row_sums + full_rows, row0, pc, pc_end,
                         std::make_integer_sequence<int, mr>{});
         }
       }

@@ -46,6 +46,7 @@ struct AvxVnni : UnsignedBySignedCodes {
   static constexpr bool direct_a = true;  // may read row-major A in place (a_row_stride = lda)
   static constexpr int panels(int rows) { return rows <= 2 ? 2 : 1; }
   static constexpr int prefetch_min_rows = 3;  // tiles that prefetch B beyond L2 (tile_ymm_6x16.hpp)
+  static constexpr bool prefetch_first_tile_only = true;  // (ditto)
 
   // Columns 8*half .. 8*half+7 of one k-group (8 x 4 codes).
   static __m256i load_b(const b_type* group, int half) {

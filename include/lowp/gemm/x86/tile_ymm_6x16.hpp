@@ -194,13 +194,25 @@ LOWP_KERNEL_NOINLINE void depth_loop_and_epilogue(const TileArgs<PA, PB, TC>& t)
   tile_epilogue<Policy, TC, Rows, V>(tile, t);
 }
 
+// Isa::prefetch_first_tile_only (optional, default false): of the 6-row tiles that meet a panel,
+// only the first prefetches it. The driver gives tiles 1..T-1 the TileArgs::b_prefetch hint; they
+// find the panel in L2 (tile 0 fetched it), so their prefetches only took load slots and address
+// arithmetic. AvxVnni, same-process A/B: 128 x 4096 x 4096 1.03-1.04x, 128 x 768 x 3072 1.03-1.06x
+// (docs/backends.md, "The AvxVnni tile").
+template <typename Isa, typename = void>
+struct isa_prefetch_first_tile_only : std::false_type {};
+template <typename Isa>
+struct isa_prefetch_first_tile_only<Isa, std::void_t<decltype(Isa::prefetch_first_tile_only)>>
+    : std::bool_constant<Isa::prefetch_first_tile_only> {};
+
 // Isa::prefetch_min_rows: the smallest tile that prefetches. AvxVnni's 1..2-row GEMV tiles lost
 // 5-30% with it (4 B loads per 4 VPDPBUSD already keep enough lines in flight); Avx2's, with
 // twice the work per byte, gained (1 x 4096 x 4096: 1.9-2.1x).
 template <typename Isa, typename Policy, typename TC, int Rows, int Panels, typename PA, typename PB>
 void kernel(const TileArgs<PA, PB, TC>& t) {
   if constexpr (Rows >= Isa::prefetch_min_rows) {
-    if (t.b_beyond_l2) return depth_loop_and_epilogue<Isa, Policy, TC, Rows, Panels, true>(t);
+    const bool later_tile = isa_prefetch_first_tile_only<Isa>::value && t.b_prefetch;
+    if (t.b_beyond_l2 && !later_tile) return depth_loop_and_epilogue<Isa, Policy, TC, Rows, Panels, true>(t);
   }
   depth_loop_and_epilogue<Isa, Policy, TC, Rows, Panels, false>(t);
 }
