@@ -385,7 +385,8 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
   const std::ptrdiff_t b_panel_bytes = b.panel_stride() * static_cast<std::ptrdiff_t>(sizeof(typename Backend::b_type));
   job.m_panels = (a.rows + mr - 1) / mr;
   job.n_units = (c.cols + Backend::nr * unit - 1) / (Backend::nr * unit);
-  job.b_beyond_l2 = b.padded_cols() / Backend::nr * b_panel_bytes > cache.l2;
+  const std::ptrdiff_t packed_b_bytes = b.padded_cols() / Backend::nr * b_panel_bytes;
+  job.b_beyond_l2 = packed_b_bytes > cache.l2;
   job.mc_panels = row_block_panels<Backend>(b.kgroups());
   if constexpr (backend_packs_a_panels<Backend, TA>::value) {
     // Packed B within a quarter of L2 (small N): B stays in L2 whatever the A block, so a
@@ -393,7 +394,7 @@ void gemm_packed(const MatrixView<const TA>& a, const PackedWeights<Backend, TB>
     // is written to and read from L1 instead of L2. Avx2 widens A to int16 in packing, which
     // weighs ~8% of 3136 x 576 x 64 (N = 64); same-process A/B 1.02-1.05x there, 512^3 1.01x,
     // larger B untouched (docs/backends.md, "The AVX2 tile").
-    if (b.padded_cols() / Backend::nr * b_panel_bytes <= cache.l2 / 4) job.mc_panels = 1;
+    if (packed_b_bytes <= cache.l2 / 4) job.mc_panels = 1;
   }
   job.nc_panels = std::max<std::ptrdiff_t>(1, cache.l2 / 4 / std::max<std::ptrdiff_t>(1, b_panel_bytes) / unit) * unit;
 
